@@ -138,7 +138,15 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 // record in schema_migrations, and returns the ones it applied. On PostgreSQL an advisory
 // lock keeps two servers starting at once from applying the same migration twice.
 func (db *DB) Migrate(ctx context.Context, now func() time.Time) ([]Migration, error) {
-	if _, err := db.write.ExecContext(ctx, createMigrationsTable); err != nil {
+	// Even CREATE TABLE IF NOT EXISTS races on PostgreSQL (two servers both pass the "not
+	// exists" check), so it takes the same lock as the migrations.
+	if err := db.Write(ctx, func(tx *Tx) error {
+		if err := tx.migrationLock(ctx); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, createMigrationsTable)
+		return err
+	}); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
 	all, err := db.Dialect.migrations()
@@ -149,10 +157,8 @@ func (db *DB) Migrate(ctx context.Context, now func() time.Time) ([]Migration, e
 	for _, m := range all {
 		applied := false
 		err := db.Write(ctx, func(tx *Tx) error {
-			if db.Dialect == Postgres {
-				if _, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(7316001)"); err != nil {
-					return err
-				}
+			if err := tx.migrationLock(ctx); err != nil {
+				return err
 			}
 			var n int
 			if err := tx.queryRow(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.Version).Scan(&n); err != nil {
@@ -180,4 +186,14 @@ func (db *DB) Migrate(ctx context.Context, now func() time.Time) ([]Migration, e
 		}
 	}
 	return done, nil
+}
+
+// migrationLock serialises migrating servers on PostgreSQL until the transaction ends.
+// SQLite needs nothing: its write transactions are already exclusive.
+func (t *Tx) migrationLock(ctx context.Context) error {
+	if t.d != Postgres {
+		return nil
+	}
+	_, err := t.exec(ctx, "SELECT pg_advisory_xact_lock(7316001)")
+	return err
 }

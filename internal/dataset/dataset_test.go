@@ -1,0 +1,121 @@
+package dataset_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"zhanxin/internal/apperr"
+	"zhanxin/internal/auth"
+	"zhanxin/internal/dataset"
+	"zhanxin/internal/store"
+	"zhanxin/internal/storetest"
+)
+
+var ctx = context.Background()
+
+func TestDefaultDatasetLoadsOnceAndIsAudited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := auth.CLI("t")
+		sum, err := dataset.Load(ctx, db, p, time.Now(), dataset.Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Created != 37 || sum.Updated != 0 {
+			t.Fatalf("first load: %+v", sum)
+		}
+		g, err := db.RegionByCode(ctx, "360783")
+		if err != nil || g.NameZh != "龙南市" || g.Aliases != "龙南县" || g.ParentCode != "360700" || g.Kind != "county" {
+			t.Fatalf("龙南市: %+v %v", g, err)
+		}
+		regions, _ := db.ListRegions(ctx, store.ListQuery{})
+		counties := 0
+		for _, r := range regions.Rows {
+			if r.ParentCode == "360700" {
+				counties++
+			}
+		}
+		if counties != 18 {
+			t.Fatalf("Ganzhou has %d county-level divisions, want 18", counties)
+		}
+		ents, _ := db.ListEnterprises(ctx, store.EnterpriseScope{All: true}, store.ListQuery{})
+		if ents.Total != 17 {
+			t.Fatalf("%d enterprises, want the 17 the article names", ents.Total)
+		}
+		for _, e := range ents.Rows {
+			// No invented codes or places: the article gives neither.
+			if e.USCC != "" || e.RegionCode != "" || !strings.Contains(e.Source, "文章") || e.Note == "" {
+				t.Fatalf("enterprise %+v carries something the article does not say", e)
+			}
+		}
+		audits, _ := db.ListAudit(ctx, store.AuditFilter{Action: "dataset.load"}, store.ListQuery{})
+		if audits.Total != 37 {
+			t.Fatalf("%d audit records for 37 new rows", audits.Total)
+		}
+		sum, err = dataset.Load(ctx, db, p, time.Now(), dataset.Default())
+		if err != nil || sum.Created != 0 || sum.Updated != 0 || sum.Unchanged != 37 {
+			t.Fatalf("second load: %+v %v", sum, err)
+		}
+		audits, _ = db.ListAudit(ctx, store.AuditFilter{Action: "dataset.load"}, store.ListQuery{})
+		if audits.Total != 37 {
+			t.Fatalf("an unchanged reload wrote audit records: %d", audits.Total)
+		}
+	})
+}
+
+func writeDir(t *testing.T, files map[string]string) string {
+	dir := t.TempDir()
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestDirectoryDatasetUpdatesAndRefusesBadCodes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := auth.CLI("t")
+		if _, err := dataset.Load(ctx, db, p, time.Now(), dataset.Default()); err != nil {
+			t.Fatal(err)
+		}
+		dir := writeDir(t, map[string]string{"enterprises.json": `[{"name_zh":"虔东稀土","uscc":"91350100M000100Y43","note":"n","source":"s"}]`})
+		fsys, err := dataset.Dir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, err := dataset.Load(ctx, db, p, time.Now(), fsys)
+		if err != nil || sum.Updated != 1 {
+			t.Fatalf("update: %+v %v", sum, err)
+		}
+		a, _ := db.ListAudit(ctx, store.AuditFilter{Entity: "enterprise"}, store.ListQuery{Limit: 1})
+		if !strings.Contains(a.Rows[0].Before, `"USCC":""`) || !strings.Contains(a.Rows[0].After, "91350100M000100Y43") {
+			t.Fatalf("update audit: %+v", a.Rows[0])
+		}
+		// One bad code anywhere: nothing of the file is written.
+		dir = writeDir(t, map[string]string{"enterprises.json": `[{"name_zh":"新企业甲","source":"s"},{"name_zh":"新企业乙","uscc":"91350100M000100Y44","source":"s"}]`})
+		fsys, _ = dataset.Dir(dir)
+		_, err = dataset.Load(ctx, db, p, time.Now(), fsys)
+		if e := apperr.From(err); e.Code != "bad_dataset" {
+			t.Fatalf("bad code: %v", err)
+		}
+		ents, _ := db.ListEnterprises(ctx, store.EnterpriseScope{All: true}, store.ListQuery{Filter: "新企业"})
+		if ents.Total != 0 {
+			t.Fatalf("a refused dataset wrote %d enterprises", ents.Total)
+		}
+		dir = writeDir(t, map[string]string{"regions.json": `[{"code": 360702}]`})
+		fsys, _ = dataset.Dir(dir)
+		if _, err := dataset.Load(ctx, db, p, time.Now(), fsys); apperr.From(err).Code != "bad_dataset" {
+			t.Fatalf("malformed JSON: %v", err)
+		}
+		if _, err := dataset.Load(ctx, db, &auth.Principal{ID: 5, Role: auth.Planner}, time.Now(), dataset.Default()); !apperr.Is(err, apperr.Forbidden) {
+			t.Fatalf("a planner loaded a dataset: %v", err)
+		}
+		if _, err := dataset.Dir(filepath.Join(dir, "nope")); err == nil {
+			t.Fatal("a missing directory was accepted")
+		}
+	})
+}
