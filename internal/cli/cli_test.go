@@ -1,14 +1,18 @@
 package cli_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -271,7 +275,9 @@ func TestServeCreatesFirstAdminOnce(t *testing.T) {
 			e := &cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Now: time.Now,
 				Getenv: func(string) string { return "" }, Ready: func(a string) { ready <- a }}
 			done := make(chan int, 1)
-			go func() { done <- cli.Main(ctx, []string{"serve", "--db", target, "--addr", "127.0.0.1:0", "--auto-migrate"}, e) }()
+			go func() {
+				done <- cli.Main(ctx, []string{"serve", "--db", target, "--addr", "127.0.0.1:0", "--auto-migrate"}, e)
+			}()
 			select {
 			case <-ready:
 			case code := <-done:
@@ -297,14 +303,79 @@ func TestHelperProcess(t *testing.T) {
 	if os.Getenv("ZHANXIN_HELPER_PROCESS") != "1" {
 		t.Skip("helper process for TestKill9KeepsAcknowledgedWrites")
 	}
-	args := strings.Split(os.Getenv("ZHANXIN_HELPER_ARGS"), "\x00")
+	args := strings.Split(os.Getenv("ZHANXIN_HELPER_ARGS"), "\x1f")
 	os.Exit(cli.Main(context.Background(), args, cli.OSEnv()))
 }
 
 func helper(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(os.Environ(), "ZHANXIN_HELPER_PROCESS=1", "ZHANXIN_HELPER_ARGS="+strings.Join(args, "\x00"))
+	cmd.Env = append(os.Environ(), "ZHANXIN_HELPER_PROCESS=1", "ZHANXIN_HELPER_ARGS="+strings.Join(args, "\x1f"))
 	return cmd
 }
 
-var _ = fmt.Sprint
+// TestKill9KeepsAcknowledgedWrites runs zhanxin serve as a child process, creates users
+// through the API, and kills the process with SIGKILL the moment the last 201 arrives:
+// every user that was acknowledged must be in the database when it is opened again.
+func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
+	target := sqliteTarget(t)
+	run(t, "", nil, "migrate", "up", "--db", target)
+	if code, _, e := run(t, "ops-password-1\n", nil, "user", "add", "--db", target, "--username", "ops", "--role", "admin", "--must-change=false"); code != 0 {
+		t.Fatal(e)
+	}
+	_, tok, _ := run(t, "", nil, "user", "token", "create", "--db", target, "--username", "ops", "--name", "kill test")
+	tok = strings.TrimSpace(tok)
+	for round := range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		cmd := helper(ctx, "serve", "--db", target, "--addr", "127.0.0.1:0", "--log-level", "warn")
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		base := readServeURL(t, stdout)
+		var acked []string
+		for i := range 15 {
+			name := fmt.Sprintf("k%d-%02d", round, i)
+			body := fmt.Sprintf(`{"username":%q,"display_name":%q,"role":"viewer","password":"long-enough-pw"}`, name, name)
+			req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/users", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated {
+				t.Fatalf("create %s: status %d", name, resp.StatusCode)
+			}
+			acked = append(acked, name)
+		}
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Wait()
+		cancel()
+		_, out, _ := run(t, "", nil, "user", "list", "--db", target)
+		for _, name := range acked {
+			if !strings.Contains(out, name) {
+				t.Fatalf("round %d: user %s was acknowledged with 201 but is gone after kill -9", round, name)
+			}
+		}
+	}
+}
+
+// readServeURL reads the child's stdout until serve says where it listens.
+func readServeURL(t *testing.T, r io.Reader) string {
+	t.Helper()
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if _, after, ok := strings.Cut(sc.Text(), "running at "); ok {
+			go io.Copy(io.Discard, r)
+			return strings.TrimSpace(after)
+		}
+	}
+	t.Fatal("serve exited before it listened")
+	return ""
+}
