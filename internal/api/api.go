@@ -1,7 +1,9 @@
 package api
 
 import (
+	_ "embed"
 	"net/http"
+	"strconv"
 	"time"
 
 	"zhanxin/internal/apperr"
@@ -21,13 +23,32 @@ type API struct {
 	Version string
 }
 
+// OpenAPI is the hand-written OpenAPI 3.1 document of this package's endpoints. The
+// route-coverage test keeps it and Endpoints in step.
+//
+//go:embed openapi.json
+var OpenAPI []byte
+
 // Endpoints lists every API route. The OpenAPI test checks this list against openapi.json.
 func (a *API) Endpoints() []Endpoint {
 	return []Endpoint{
+		{"GET /api/v1/openapi.json", a.openAPI},
 		{"GET /api/v1/me", a.me},
+		{"GET /api/v1/regions", a.listRegions},
+		{"GET /api/v1/regions/{code}", a.getRegion},
+		{"GET /api/v1/enterprises", a.listEnterprises},
+		{"GET /api/v1/enterprises/{id}", a.getEnterprise},
+		{"GET /api/v1/users", a.listUsers},
+		{"POST /api/v1/users", a.createUser},
+		{"GET /api/v1/tokens", a.listTokens},
+		{"POST /api/v1/tokens", a.createToken},
+		{"DELETE /api/v1/tokens/{id}", a.revokeToken},
+		{"GET /api/v1/audit", a.listAudit},
 	}
 }
 
+// principal returns the caller, or 401 before any parameter is looked at, so that an
+// anonymous caller learns nothing about what the endpoint would accept.
 func principal(r *http.Request) (*auth.Principal, error) {
 	p := auth.From(r.Context())
 	if p == nil {
@@ -36,12 +57,65 @@ func principal(r *http.Request) (*auth.Principal, error) {
 	return p, nil
 }
 
+// pathID reads a numeric path id. A malformed id names nothing that exists, so it becomes
+// 0 (never a row's id) and the use case reports it exactly like a missing one, after its
+// own permission check.
+func pathID(r *http.Request) int64 {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0
+	}
+	return id
+}
+
+func (a *API) openAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(OpenAPI)
+	return nil
+}
+
+// Me is the caller as the API sees it.
+type Me struct {
+	ID           int64   `json:"id"`
+	Username     string  `json:"username"`
+	DisplayName  string  `json:"display_name"`
+	Role         string  `json:"role"`
+	RegionCode   *string `json:"region_code"`
+	EnterpriseID *int64  `json:"enterprise_id"`
+	ViaToken     bool    `json:"via_token"`
+}
+
 func (a *API) me(w http.ResponseWriter, r *http.Request) error {
 	p, err := principal(r)
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"id": p.ID, "username": p.Username, "display_name": p.DisplayName,
-		"role": p.Role, "region_code": p.RegionCode, "enterprise_id": p.EnterpriseID})
+	WriteJSON(w, http.StatusOK, Me{ID: p.ID, Username: p.Username, DisplayName: p.DisplayName, Role: string(p.Role),
+		RegionCode: nullString(p.RegionCode), EnterpriseID: nullInt(p.EnterpriseID), ViaToken: p.ViaToken})
 	return nil
+}
+
+// nullString and nullInt turn "not set" into JSON null rather than "" or 0, which are
+// values a client could mistake for real ones.
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func nullInt(i int64) *int64 {
+	if i == 0 {
+		return nil
+	}
+	return &i
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }

@@ -21,6 +21,13 @@ const (
 	TooLarge
 	RateLimited
 	Unavailable
+	// BadRequest is a request that cannot be read at all (malformed JSON, an unknown or
+	// mistyped field), as opposed to Invalid: well-formed but failing the rules.
+	BadRequest
+	// UnsupportedMedia is a body in a format the endpoint does not take.
+	UnsupportedMedia
+	// MethodNotAllowed is a known address asked with a method it does not take.
+	MethodNotAllowed
 )
 
 // Status is the HTTP status for a kind.
@@ -42,6 +49,12 @@ func (k Kind) Status() int {
 		return http.StatusTooManyRequests
 	case Unavailable:
 		return http.StatusServiceUnavailable
+	case BadRequest:
+		return http.StatusBadRequest
+	case UnsupportedMedia:
+		return http.StatusUnsupportedMediaType
+	case MethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }
@@ -102,8 +115,9 @@ func Is(err error, k Kind) bool {
 	return errors.As(err, &e) && e.Kind == k
 }
 
-// Common errors.
+// Common errors. Missing names the kind of thing ("enterprise", "region"): each kind has
+// its own catalogue message so that no English noun lands in a Chinese sentence.
 func Forbid() *Error { return New(Forbidden, "forbidden", "err.forbidden") }
 func Missing(what string) *Error {
-	return New(NotFound, "not_found", "err.not_found", what)
+	return New(NotFound, "not_found", "err.not_found."+what)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"zhanxin/internal/api"
+	"zhanxin/internal/apperr"
 )
 
 // handle registers a page or plain route.
@@ -47,10 +48,30 @@ func (s *Server) routesInit() {
 	for _, e := range a.Endpoints() {
 		s.handleAPI(e)
 	}
-	// Everything else is a 404 in the right shape (JSON under /api, a page elsewhere).
-	s.mux.HandleFunc("/", s.adapt(func(w http.ResponseWriter, r *http.Request) error {
-		return notFoundErr()
-	}))
+	// Everything else is a 405 or 404 in the right shape (JSON under /api, a page
+	// elsewhere). The catch-all hides ServeMux's own 405, so it is worked out here.
+	s.mux.HandleFunc("/", s.adapt(s.unmatched))
+}
+
+var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) error {
+	var allow []string
+	for _, m := range methods {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		return apperr.New(apperr.MethodNotAllowed, "method_not_allowed", "err.method_not_allowed", r.Method, strings.Join(allow, ", "))
+	}
+	return notFoundErr()
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
