@@ -26,6 +26,10 @@ func (s *Server) handleAPI(e api.Endpoint) {
 
 func (s *Server) routesInit() {
 	s.handle("GET /static/{path...}", s.serveStatic)
+	// Browsers ask for /favicon.ico whatever the page says; send them to the embedded icon.
+	s.handle("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, s.assets.url("favicon.svg"), http.StatusMovedPermanently)
+	})
 	s.handle("GET /healthz", s.healthz)
 	s.handle("GET /readyz", s.readyz)
 	s.handle("GET /metrics", s.metrics.handler.ServeHTTP)
