@@ -236,4 +236,3 @@ func (s *Server) enterprisesPage(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "table", tableView{Page: s.page(w, r, "enterprises.title", Crumb{Label: "enterprises.title"}), Table: tv})
 	return nil
 }
-
