@@ -33,6 +33,7 @@ func (t *Tx) InsertAudit(ctx context.Context, e AuditEntry) error {
 type AuditFilter struct {
 	Actor    string
 	Entity   string
+	EntityID string
 	Action   string
 	From, To time.Time // zero: open
 }
@@ -64,6 +65,9 @@ func (db *DB) ListAudit(ctx context.Context, f AuditFilter, q ListQuery) (Page[A
 	}
 	if f.Entity != "" {
 		add("entity = ?", f.Entity)
+	}
+	if f.EntityID != "" {
+		add("entity_id = ?", f.EntityID)
 	}
 	if f.Action != "" {
 		add("action = ?", f.Action)

@@ -162,6 +162,18 @@ func (s *Service) Add(ctx context.Context, p *auth.Principal, nu NewUser) (View,
 	return v, err
 }
 
+// Get returns one user for an admin.
+func (s *Service) Get(ctx context.Context, p *auth.Principal, username string) (store.User, error) {
+	if err := auth.Require(p, auth.ManageUsers); err != nil {
+		return store.User{}, err
+	}
+	u, err := s.DB.UserByUsername(ctx, strings.ToLower(username))
+	if errors.Is(err, store.ErrNotFound) {
+		return u, apperr.New(apperr.NotFound, "unknown_user", "err.user.unknown", username)
+	}
+	return u, err
+}
+
 // List lists users for an admin.
 func (s *Service) List(ctx context.Context, p *auth.Principal, q store.ListQuery) (store.Page[store.User], error) {
 	if err := auth.Require(p, auth.ManageUsers); err != nil {

@@ -213,20 +213,6 @@ func (s *Server) rejectUserForm(w http.ResponseWriter, r *http.Request, form use
 	return s.renderAdminUsers(w, r, e.Kind.Status(), form)
 }
 
-// findUser reads one user through the admin's list use case, which checks permission.
-func (s *Server) findUser(r *http.Request, p *auth.Principal, username string) (store.User, error) {
-	pg, err := s.users.List(r.Context(), p, store.ListQuery{Filter: username})
-	if err != nil {
-		return store.User{}, err
-	}
-	for _, u := range pg.Rows {
-		if u.Username == username {
-			return u, nil
-		}
-	}
-	return store.User{}, apperr.New(apperr.NotFound, "unknown_user", "err.user.unknown", username)
-}
-
 type adminUserView struct {
 	Page
 	U            users.View
@@ -238,6 +224,7 @@ type adminUserView struct {
 	Flash        string
 	Errors       map[string]string
 	AuditHref    string
+	HistoryHref  string
 	ConfirmOff   string
 	ConfirmReset string
 	Self         bool
@@ -260,7 +247,7 @@ func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, status 
 	if err != nil {
 		return err
 	}
-	u, err := s.findUser(r, p, r.PathValue("username"))
+	u, err := s.users.Get(r.Context(), p, r.PathValue("username"))
 	if err != nil {
 		return err
 	}
@@ -269,7 +256,8 @@ func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, status 
 		U: users.ViewOf(u), RoleLabel: s.cat.T(lang, "role."+u.Role), Status: s.adminUserStatus(lang, u.Disabled),
 		MustChange: s.adminYesNo(lang, u.MustChange), Created: adminTime(u.CreatedAt), Updated: adminTime(u.UpdatedAt),
 		Errors: errs, AuditHref: "/admin/audit?actor=" + url.QueryEscape(u.Username),
-		ConfirmOff: s.cat.T(lang, "admin.user.confirm_disable", u.Username), ConfirmReset: s.cat.T(lang, "admin.user.confirm_reset", u.Username),
+		HistoryHref: "/admin/audit?entity=user&entity_id=" + strconv.FormatInt(u.ID, 10),
+		ConfirmOff:  s.cat.T(lang, "admin.user.confirm_disable", u.Username), ConfirmReset: s.cat.T(lang, "admin.user.confirm_reset", u.Username),
 		Self: u.ID == p.ID}
 	v.Title = s.cat.T(lang, "admin.user.title") + " " + u.Username
 	if key, ok := adminFlashes[r.URL.Query().Get("ok")]; ok && status == http.StatusOK {
@@ -330,22 +318,18 @@ var adminAuditTable = TableSpec[store.AuditEntry]{
 		{Label: "admin.audit.request_id"}, {Label: "admin.audit.ip"}},
 }
 
-// auditPre marks the columns (before, after) whose JSON is shown preformatted.
-var auditPre = map[int]bool{5: true, 6: true}
-
 // auditFilterForm is the audit page's filter form, as entered.
 type auditFilterForm struct {
-	Q, Actor, Entity, Action, From, To string
-	Sort, Dir, PerPage                 string
-	Entities                           []string
-	Errors                             map[string]string
+	Q, Actor, Entity, EntityID, Action, From, To string
+	Sort, Dir, PerPage                           string
+	Entities                                     []string
+	Errors                                       map[string]string
 }
 
 type adminAuditView struct {
 	Page
 	Table  TableView
 	Filter auditFilterForm
-	Pre    map[int]bool
 }
 
 const auditDateLayout = "2006-01-02"
@@ -354,7 +338,7 @@ const auditDateLayout = "2006-01-02"
 // includes the day it names.
 func parseAuditFilter(v url.Values) (store.AuditFilter, *apperr.Error) {
 	f := store.AuditFilter{Actor: strings.TrimSpace(v.Get("actor")), Entity: strings.TrimSpace(v.Get("entity")),
-		Action: strings.TrimSpace(v.Get("action"))}
+		EntityID: strings.TrimSpace(v.Get("entity_id")), Action: strings.TrimSpace(v.Get("action"))}
 	var bad *apperr.Error
 	for _, d := range []struct {
 		name string
@@ -391,12 +375,12 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang := s.lang(r)
 	q := r.URL.Query()
-	form := auditFilterForm{Q: q.Get("q"), Actor: q.Get("actor"), Entity: q.Get("entity"), Action: q.Get("action"),
+	form := auditFilterForm{Q: q.Get("q"), Actor: q.Get("actor"), Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Action: q.Get("action"),
 		From: q.Get("from"), To: q.Get("to"), Sort: q.Get("sort"), Dir: q.Get("dir"), PerPage: q.Get("per_page")}
 	spec := adminAuditTable
 	spec.Row = func(e store.AuditEntry) []Cell {
 		return []Cell{adminTimeCell(e.At), TextCell(e.Actor), TextCell(e.Action), TextCell(e.Entity), TextCell(e.EntityID),
-			TextCell(e.Before), TextCell(e.After), TextCell(e.RequestID), TextCell(e.IP)}
+			{Value: e.Before, Text: e.Before, Pre: true}, {Value: e.After, Text: e.After, Pre: true}, TextCell(e.RequestID), TextCell(e.IP)}
 	}
 	f, bad := parseAuditFilter(q)
 	status := http.StatusOK
@@ -429,7 +413,8 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	if form.Entity != "" && !slices.Contains(form.Entities, form.Entity) {
 		form.Entities = append(form.Entities, form.Entity)
 	}
+	tv.NoFilter, tv.TestID = true, "audit-table"
 	s.render(w, r, status, "admin_audit", adminAuditView{Page: s.page(w, r, "admin.audit.title", Crumb{Label: "admin.audit.title"}),
-		Table: tv, Filter: form, Pre: auditPre})
+		Table: tv, Filter: form})
 	return nil
 }

@@ -15,20 +15,34 @@ import (
 
 const defaultPerPage = 50
 
-// Column is a table column: its catalogue label and, if sortable, its sort key.
+// Column is a table column: its catalogue label and, if sortable, its sort key. A column
+// of action buttons is NoExport: a button means nothing in a spreadsheet.
 type Column struct {
-	Label string
-	Sort  string
-	Num   bool
+	Label    string
+	Sort     string
+	Num      bool
+	NoExport bool
 }
 
 // Cell is one cell: Value goes into exports (numbers stay numbers), Text is shown, Href
-// makes it a link.
+// makes it a link, Pre keeps its line breaks (JSON), Action makes it a button that posts.
 type Cell struct {
-	Value any
-	Text  string
-	Href  string
-	Num   bool
+	Value  any
+	Text   string
+	Href   string
+	Num    bool
+	Pre    bool
+	Action *CellAction
+}
+
+// CellAction is a button in a table cell that posts a form (with the CSRF token) to Post,
+// asking Confirm first when it is set.
+type CellAction struct {
+	Post    string
+	Label   string
+	Confirm string
+	Danger  bool
+	Hidden  []KV
 }
 
 // TextCell is a cell whose export value is its text.
@@ -47,7 +61,9 @@ type TableView struct {
 	ExportXLSX string
 	ExportCSV  string
 	Action     string
-	Hidden     []KV // other query parameters the filter form keeps
+	Hidden     []KV   // other query parameters the filter form keeps
+	NoFilter   bool   // the page has a filter form of its own
+	TestID     string // data-testid of the table, for tests that find it by selector
 }
 
 // ColumnView is a column header with its sort link.
@@ -98,13 +114,16 @@ func serveTable[T any](s *Server, w http.ResponseWriter, r *http.Request, spec T
 		}
 		t := export.Table{Title: s.cat.T(lang, spec.Export)}
 		for _, c := range spec.Columns {
-			t.Headers = append(t.Headers, s.cat.T(lang, c.Label))
+			if !c.NoExport {
+				t.Headers = append(t.Headers, s.cat.T(lang, c.Label))
+			}
 		}
 		for _, row := range p.Rows {
-			cells := spec.Row(row)
-			out := make([]any, len(cells))
-			for i, c := range cells {
-				out[i] = c.Value
+			out := make([]any, 0, len(t.Headers))
+			for i, c := range spec.Row(row) {
+				if !spec.Columns[i].NoExport {
+					out = append(out, c.Value)
+				}
 			}
 			t.Rows = append(t.Rows, out)
 		}

@@ -22,7 +22,7 @@ func (s *Server) tokenRoutes() {
 
 var tokenColumns = []Column{{Label: "tokens.name", Sort: "name"}, {Label: "tokens.prefix"}, {Label: "tokens.user", Sort: "user"},
 	{Label: "tokens.created", Sort: "created"}, {Label: "tokens.expires", Sort: "expires"}, {Label: "tokens.last_used"},
-	{Label: "tokens.status"}}
+	{Label: "tokens.status"}, {Label: "tokens.actions", NoExport: true}}
 
 // tokenForm is the create form as entered.
 type tokenForm struct {
@@ -30,21 +30,13 @@ type tokenForm struct {
 	Errors          map[string]string
 }
 
-// tokenAction is what the last column of a token's row offers.
-type tokenAction struct {
-	ID      int64
-	Active  bool
-	Confirm string
-}
-
 type tokensView struct {
 	Page
-	Table   TableView
-	Actions []tokenAction
-	All     bool
-	CanAll  bool
-	Flash   string
-	Form    tokenForm
+	Table  TableView
+	All    bool
+	CanAll bool
+	Flash  string
+	Form   tokenForm
 }
 
 func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) error {
@@ -80,24 +72,28 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 		if k.ExpiresAt.IsZero() {
 			exp = TextCell(s.cat.T(lang, "tokens.never"))
 		}
+		state := s.tokenState(k)
+		action := Cell{}
+		if state == "active" {
+			a := &CellAction{Post: "/account/tokens/" + strconv.FormatInt(k.ID, 10) + "/revoke", Label: s.cat.T(lang, "tokens.revoke"),
+				Confirm: s.cat.T(lang, "tokens.confirm_revoke", k.Name), Danger: true}
+			if all {
+				a.Hidden = []KV{{"all", "1"}}
+			}
+			action.Action = a
+		}
 		return []Cell{TextCell(k.Name), TextCell(k.Prefix + "…"), TextCell(k.Username), adminTimeCell(k.CreatedAt), exp,
-			adminTimeCell(k.LastUsedAt), TextCell(s.cat.T(lang, tokenStateKeys[s.tokenState(k)]))}
+			adminTimeCell(k.LastUsedAt), TextCell(s.cat.T(lang, tokenStateKeys[state])), action}
 	}
-	var rows []store.Token
 	tv, done, err := serveTable(s, w, r, spec, func(q store.ListQuery) (store.Page[store.Token], error) {
-		pg, err := s.users.ListTokens(r.Context(), p, all, q)
-		rows = pg.Rows
-		return pg, err
+		return s.users.ListTokens(r.Context(), p, all, q)
 	})
 	if err != nil || done {
 		return err
 	}
+	tv.TestID = "token-table"
 	v := tokensView{Page: s.page(w, r, "tokens.title", Crumb{Label: "tokens.title"}), Table: tv, All: all,
 		CanAll: p.Can(auth.ManageUsers), Form: form}
-	for _, k := range rows {
-		v.Actions = append(v.Actions, tokenAction{ID: k.ID, Active: s.tokenState(k) == "active",
-			Confirm: s.cat.T(lang, "tokens.confirm_revoke", k.Name)})
-	}
 	if flash == "revoked" && status == http.StatusOK {
 		v.Flash = s.cat.T(lang, "tokens.flash.revoked")
 	}
