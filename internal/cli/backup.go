@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"zhanxin/internal/store"
 )
@@ -29,6 +30,11 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 	if *to == "" {
 		fmt.Fprintln(env.Stderr, "zhanxin backup: 缺少 --to 备份文件路径 / --to FILE is required")
 		return errUsage
+	}
+	if dir := filepath.Dir(*to); dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("备份目录 %s 不存在：请先创建 / backup directory %s does not exist: create it first", dir, dir)
+		}
 	}
 	if _, err := os.Stat(*to); err == nil {
 		return fmt.Errorf("备份文件 %s 已存在：请换一个文件名 / backup file %s exists: choose another name", *to, *to)

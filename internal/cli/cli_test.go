@@ -257,6 +257,10 @@ func TestBackupSQLiteAndPostgresLine(t *testing.T) {
 		t.Fatalf("overwriting a backup: exit %d", code)
 	}
 	oneLine(t, errOut, "exists")
+	if code, _, errOut = run(t, "", nil, "backup", "--db", target, "--to", filepath.Join(t.TempDir(), "no", "such", "x.db")); code != 1 {
+		t.Fatalf("backup into a missing directory: exit %d", code)
+	}
+	oneLine(t, errOut, "backup directory", "does not exist")
 
 	pg := storetest.PostgresURL(t)
 	run(t, "", nil, "migrate", "up", "--db", pg)

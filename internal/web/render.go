@@ -64,9 +64,6 @@ func (a *assets) url(name string) string {
 	return "/static/missing/" + name
 }
 
-// Has reports whether a static file is embedded.
-func (a *assets) has(name string) bool { _, ok := a.byName[name]; return ok }
-
 // serveStatic serves only names in the asset map: a path such as ../../etc/passwd is
 // simply not a key, so traversal cannot reach anything.
 func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {

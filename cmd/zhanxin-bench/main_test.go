@@ -1,0 +1,57 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+const wrkOutput = `Running 20s test @ http://127.0.0.1:40123/healthz
+  2 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency   412.33us  601.20us  21.04ms   94.12%
+    Req/Sec    42.10k     3.01k   48.90k    71.00%
+  Latency Distribution
+     50%  301.00us
+     75%  455.00us
+     90%  702.00us
+     99%    2.61ms
+  1675321 requests in 20.00s, 190.12MB read
+  Non-2xx or 3xx responses: 3
+  Socket errors: connect 0, read 0, write 0, timeout 2
+Requests/sec:  83766.05
+Transfer/sec:      9.51MB
+`
+
+func TestParseWrk(t *testing.T) {
+	r, err := parseWrk([]byte(wrkOutput))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.p50 != 301*time.Microsecond || r.p99 != 2610*time.Microsecond {
+		t.Errorf("p50 %v p99 %v", r.p50, r.p99)
+	}
+	if r.rps != 83766.05 || r.requests != 1675321 || r.non2xx != 3 || r.socketErrors != "connect 0, read 0, write 0, timeout 2" {
+		t.Errorf("got %+v", r)
+	}
+	if _, err := parseWrk([]byte("unable to connect to 127.0.0.1:1 Connection refused\n")); err == nil {
+		t.Error("parseWrk accepted output without figures")
+	}
+}
+
+func TestFormat(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		301 * time.Microsecond:  "301 µs",
+		2610 * time.Microsecond: "2.61 ms",
+		1500 * time.Millisecond: "1.50 s",
+	} {
+		if got := fmtDur(d); got != want {
+			t.Errorf("fmtDur(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if got := ratio(3, 2); got != "1.50×" {
+		t.Errorf("ratio(3, 2) = %q", got)
+	}
+	if got := ratio(1, 0); got != "—" {
+		t.Errorf("ratio(1, 0) = %q", got)
+	}
+}
