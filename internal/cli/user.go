@@ -57,14 +57,16 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 	return errUsage
 }
 
-// userService opens the database (refusing a stale schema) and returns the account service.
-func userService(ctx context.Context, env *Env, target string) (*users.Service, func(), error) {
+// withUsers opens the database (refusing a stale schema), runs fn with the account
+// service, and closes the database.
+func withUsers(ctx context.Context, env *Env, target string, fn func(*users.Service) error) error {
 	d, err := openDB(ctx, target, true)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
+	defer d.Close()
 	log, _ := logFlags{format: ptr("text"), level: ptr("warn")}.build(env.Stderr)
-	return users.New(d, env.Now, log), func() { d.Close() }, nil
+	return fn(users.New(d, env.Now, log))
 }
 
 func ptr(s string) *string { return &s }
@@ -108,18 +110,15 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 	if *name == "" {
 		*name = *username
 	}
-	svc, done, err := userService(ctx, env, *db)
-	if err != nil {
-		return err
-	}
-	defer done()
-	v, err := svc.Add(ctx, cliPrincipal(), users.NewUser{Username: *username, DisplayName: *name, Role: auth.Role(*role),
-		RegionCode: *region, EnterpriseID: *ent, Password: pw, MustChange: *mustChange})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "已新增用户 / added user %s (id %d, %s)\n", v.Username, v.ID, v.Role)
-	return nil
+	return withUsers(ctx, env, *db, func(svc *users.Service) error {
+		v, err := svc.Add(ctx, cliPrincipal(), users.NewUser{Username: *username, DisplayName: *name, Role: auth.Role(*role),
+			RegionCode: *region, EnterpriseID: *ent, Password: pw, MustChange: *mustChange})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "已新增用户 / added user %s (id %d, %s)\n", v.Username, v.ID, v.Role)
+		return nil
+	})
 }
 
 func userList(ctx context.Context, env *Env, args []string) error {
@@ -128,29 +127,26 @@ func userList(ctx context.Context, env *Env, args []string) error {
 	if err := env.parse(f, args); err != nil {
 		return err
 	}
-	svc, done, err := userService(ctx, env, *db)
-	if err != nil {
-		return err
-	}
-	defer done()
-	p, err := svc.List(ctx, cliPrincipal(), store.ListQuery{})
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\t用户名/username\t姓名/name\t角色/role\t行政区/region\t企业/enterprise\t状态/status")
-	for _, u := range p.Rows {
-		status := "启用 active"
-		if u.Disabled {
-			status = "停用 disabled"
+	return withUsers(ctx, env, *db, func(svc *users.Service) error {
+		p, err := svc.List(ctx, cliPrincipal(), store.ListQuery{})
+		if err != nil {
+			return err
 		}
-		ent := ""
-		if u.EnterpriseID != 0 {
-			ent = strconv.FormatInt(u.EnterpriseID, 10)
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\t用户名/username\t姓名/name\t角色/role\t行政区/region\t企业/enterprise\t状态/status")
+		for _, u := range p.Rows {
+			status := "启用 active"
+			if u.Disabled {
+				status = "停用 disabled"
+			}
+			ent := ""
+			if u.EnterpriseID != 0 {
+				ent = strconv.FormatInt(u.EnterpriseID, 10)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Username, u.DisplayName, u.Role, u.RegionCode, ent, status)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Username, u.DisplayName, u.Role, u.RegionCode, ent, status)
-	}
-	return tw.Flush()
+		return tw.Flush()
+	})
 }
 
 func userPasswd(ctx context.Context, env *Env, args []string) error {
@@ -170,16 +166,13 @@ func userPasswd(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	svc, done, err := userService(ctx, env, *db)
-	if err != nil {
-		return err
-	}
-	defer done()
-	if err := svc.SetPassword(ctx, cliPrincipal(), *username, pw, *mustChange); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "已重设 %s 的密码，其登录会话已结束 / password of %s set; their sessions have ended\n", *username, *username)
-	return nil
+	return withUsers(ctx, env, *db, func(svc *users.Service) error {
+		if err := svc.SetPassword(ctx, cliPrincipal(), *username, pw, *mustChange); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "已重设 %s 的密码，其登录会话已结束 / password of %s set; their sessions have ended\n", *username, *username)
+		return nil
+	})
 }
 
 func userDisable(ctx context.Context, env *Env, args []string) error {
@@ -194,20 +187,17 @@ func userDisable(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintln(env.Stderr, "zhanxin user disable: --username 必填 / --username is required")
 		return errUsage
 	}
-	svc, done, err := userService(ctx, env, *db)
-	if err != nil {
-		return err
-	}
-	defer done()
-	if err := svc.SetDisabled(ctx, cliPrincipal(), *username, !*enable); err != nil {
-		return err
-	}
-	if *enable {
-		fmt.Fprintf(env.Stdout, "已启用 / enabled %s\n", *username)
-	} else {
-		fmt.Fprintf(env.Stdout, "已停用 %s，其会话与令牌立即失效 / disabled %s; their sessions and tokens stop working now\n", *username, *username)
-	}
-	return nil
+	return withUsers(ctx, env, *db, func(svc *users.Service) error {
+		if err := svc.SetDisabled(ctx, cliPrincipal(), *username, !*enable); err != nil {
+			return err
+		}
+		if *enable {
+			fmt.Fprintf(env.Stdout, "已启用 / enabled %s\n", *username)
+		} else {
+			fmt.Fprintf(env.Stdout, "已停用 %s，其会话与令牌立即失效 / disabled %s; their sessions and tokens stop working now\n", *username, *username)
+		}
+		return nil
+	})
 }
 
 func tokenCreate(ctx context.Context, env *Env, args []string) error {
@@ -227,23 +217,20 @@ func tokenCreate(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--ttl: %v", err)
 	}
-	svc, done, err := userService(ctx, env, *db)
-	if err != nil {
-		return err
-	}
-	defer done()
-	secret, v, err := svc.CreateToken(ctx, cliPrincipal(), *username, *name, d)
-	if err != nil {
-		return err
-	}
-	exp := "永不过期 / never"
-	if !v.ExpiresAt.IsZero() {
-		exp = v.ExpiresAt.Local().Format(time.DateTime)
-	}
-	fmt.Fprintf(env.Stderr, "令牌 %d 已创建，过期：%s；下一行是令牌本身，只显示这一次 / token %d created, expires %s; the next line is the token, shown this once\n",
-		v.ID, exp, v.ID, exp)
-	fmt.Fprintln(env.Stdout, secret)
-	return nil
+	return withUsers(ctx, env, *db, func(svc *users.Service) error {
+		secret, v, err := svc.CreateToken(ctx, cliPrincipal(), *username, *name, d)
+		if err != nil {
+			return err
+		}
+		exp := "永不过期 / never"
+		if !v.ExpiresAt.IsZero() {
+			exp = v.ExpiresAt.Local().Format(time.DateTime)
+		}
+		fmt.Fprintf(env.Stderr, "令牌 %d 已创建，过期：%s；下一行是令牌本身，只显示这一次 / token %d created, expires %s; the next line is the token, shown this once\n",
+			v.ID, exp, v.ID, exp)
+		fmt.Fprintln(env.Stdout, secret)
+		return nil
+	})
 }
 
 func tokenRevoke(ctx context.Context, env *Env, args []string) error {
@@ -257,16 +244,13 @@ func tokenRevoke(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintln(env.Stderr, "zhanxin user token revoke: --id 必填 / --id is required")
 		return errUsage
 	}
-	svc, done, err := userService(ctx, env, *db)
-	if err != nil {
-		return err
-	}
-	defer done()
-	if err := svc.RevokeToken(ctx, cliPrincipal(), *id); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "已吊销令牌 / revoked token %d\n", *id)
-	return nil
+	return withUsers(ctx, env, *db, func(svc *users.Service) error {
+		if err := svc.RevokeToken(ctx, cliPrincipal(), *id); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "已吊销令牌 / revoked token %d\n", *id)
+		return nil
+	})
 }
 
 func tokenList(ctx context.Context, env *Env, args []string) error {
@@ -275,21 +259,18 @@ func tokenList(ctx context.Context, env *Env, args []string) error {
 	if err := env.parse(f, args); err != nil {
 		return err
 	}
-	svc, done, err := userService(ctx, env, *db)
-	if err != nil {
-		return err
-	}
-	defer done()
-	p, err := svc.ListTokens(ctx, cliPrincipal(), true, store.ListQuery{})
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\t用户/user\t名称/name\t前缀/prefix\t创建/created\t过期/expires\t吊销/revoked")
-	for _, k := range p.Rows {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Username, k.Name, k.Prefix, fmtT(k.CreatedAt), fmtT(k.ExpiresAt), fmtT(k.RevokedAt))
-	}
-	return tw.Flush()
+	return withUsers(ctx, env, *db, func(svc *users.Service) error {
+		p, err := svc.ListTokens(ctx, cliPrincipal(), true, store.ListQuery{})
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\t用户/user\t名称/name\t前缀/prefix\t创建/created\t过期/expires\t吊销/revoked")
+		for _, k := range p.Rows {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Username, k.Name, k.Prefix, fmtT(k.CreatedAt), fmtT(k.ExpiresAt), fmtT(k.RevokedAt))
+		}
+		return tw.Flush()
+	})
 }
 
 func fmtT(t time.Time) string {
