@@ -42,6 +42,7 @@ type options struct {
 	threads  int
 	conns    int
 	keep     bool
+	imports  bool
 }
 
 func main() {
@@ -52,6 +53,7 @@ func main() {
 	flag.IntVar(&o.threads, "threads", 2, "wrk threads (-t)")
 	flag.IntVar(&o.conns, "connections", 32, "wrk connections (-c)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (database, server log)")
+	flag.BoolVar(&o.imports, "imports", true, "also run the statistics import benchmarks (go test -bench Import ./internal/stats)")
 	flag.Parse()
 	if err := run(context.Background(), o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "zhanxin-bench:", err)
@@ -185,6 +187,14 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			resultRow{r.name + " p99", fmtDur(res[0].p99), fmtDur(res[1].p99), ratio(res[0].p99.Seconds(), res[1].p99.Seconds())},
 			resultRow{r.name + " req/s", fmt.Sprintf("%.0f", res[0].rps), fmt.Sprintf("%.0f", res[1].rps), ratio(res[0].rps, res[1].rps)},
 		)
+	}
+
+	if o.imports {
+		rows, err := importBench(ctx, out)
+		if err != nil {
+			return err
+		}
+		table = append(table, rows...)
 	}
 
 	fmt.Fprintln(out)

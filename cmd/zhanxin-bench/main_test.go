@@ -55,3 +55,15 @@ func TestFormat(t *testing.T) {
 		t.Errorf("ratio(1, 0) = %q", got)
 	}
 }
+
+func TestParseImportBench(t *testing.T) {
+	out := []byte(`BenchmarkImportCSVSQLite-2   	       1	11238080156 ns/op	         0.03813 ratio	     11006 rows/s	    288672 sqlite3_import_rows/s
+BenchmarkImportCSVPostgres-2   	       1	17836898373 ns/op	    667473 copy_rows/s	         0.01032 ratio	      6889 rows/s
+BenchmarkImportXLSX-2   1	 19870000000 ns/op	 0.05032 ratio_to_goal	 5032 rows/s
+`)
+	rows := parseImportBench(out)
+	if len(rows) != 3 || rows[0].zx != "11006" || rows[0].ref != "288672" || rows[0].ratio != "0.038×" ||
+		rows[1].ref != "667473" || rows[1].ratio != "0.010×" || rows[2].zx != "5032" || rows[2].ratio != "0.050×" {
+		t.Fatalf("%+v", rows)
+	}
+}

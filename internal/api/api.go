@@ -44,6 +44,15 @@ func (a *API) Endpoints() []Endpoint {
 		{"POST /api/v1/tokens", a.createToken},
 		{"DELETE /api/v1/tokens/{id}", a.revokeToken},
 		{"GET /api/v1/audit", a.listAudit},
+		{"GET /api/v1/facts", a.listFacts},
+		{"POST /api/v1/facts", a.enterFact},
+		{"GET /api/v1/facts/history", a.factHistory},
+		{"POST /api/v1/periods/{region}/{period}/submit", a.periodAction("submit")},
+		{"POST /api/v1/periods/{region}/{period}/approve", a.periodAction("approve")},
+		{"POST /api/v1/periods/{region}/{period}/return", a.periodAction("return")},
+		{"POST /api/v1/periods/{region}/{period}/unlock", a.periodAction("unlock")},
+		{"GET /api/v1/indicators", a.listIndicators},
+		{"GET /api/v1/industries", a.listIndustries},
 	}
 }
 

@@ -63,6 +63,20 @@ const (
 	ReadEnterprises Action = "enterprises.read"
 	ManageOwnTokens Action = "tokens.own"
 	LoadDataset     Action = "dataset.load"
+	// The quota ledger: reading accounts (enterprise users: their own only, applied by the
+	// ledger package), opening ledgers and accounts, moving quota, reconciling.
+	ReadLedger      Action = "ledger.read"
+	ManageLedger    Action = "ledger.manage"
+	TransferQuota   Action = "ledger.transfer"
+	ReconcileLedger Action = "ledger.reconcile"
+	// Statistics: reading facts (row scope applied by the stats package), entering them
+	// (county users: their region; enterprise users: their enterprise), submitting a
+	// region's period, approving and unlocking it, and editing indicators and industries.
+	ReadStats      Action = "stats.read"
+	EnterStats     Action = "stats.enter"
+	SubmitStats    Action = "stats.submit"
+	ApproveStats   Action = "stats.approve"
+	ManageStatsDef Action = "stats.define"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -75,6 +89,15 @@ var grants = map[Action][]Role{
 	ReadRegions:     {Admin, Planner, Regulator, County, Enterprise, Viewer},
 	ReadEnterprises: {Admin, Planner, Regulator, County, Enterprise},
 	ManageOwnTokens: {Admin, Planner, Regulator, County, Enterprise, Viewer},
+	ReadLedger:      {Admin, Planner, Regulator, Enterprise},
+	ManageLedger:    {Admin, Regulator},
+	TransferQuota:   {Admin, Regulator},
+	ReconcileLedger: {Admin, Planner, Regulator},
+	ReadStats:       {Admin, Planner, Regulator, County, Enterprise, Viewer},
+	EnterStats:      {Admin, Planner, County, Enterprise},
+	SubmitStats:     {Admin, Planner, County},
+	ApproveStats:    {Admin, Planner},
+	ManageStatsDef:  {Admin, Planner},
 }
 
 // Can reports whether p may do a.

@@ -130,8 +130,9 @@ func (p *problems) check(t *testing.T, where string) {
 	}
 }
 
-// TestBrowser logs in through the form, opens the home page and the regions table at
-// 1366×768 and at phone width, and saves screenshots.
+// TestBrowser logs in through the form, opens the dashboard (county map drawn), the plan
+// page, a target with its chart, and the regions table at 1366×768 and at phone width,
+// and saves screenshots; any console error or failed request fails it.
 func TestBrowser(t *testing.T) {
 	chromium := requireChromium(t)
 	shots := screenshotDir(t)
@@ -258,16 +259,18 @@ func TestBrowser(t *testing.T) {
 	}
 	settled("home page")
 	var home struct {
-		User    string `json:"user"`
-		Nav     int    `json:"nav"`
-		Regions string `json:"regions"`
-		Lang    string `json:"lang"`
+		User     string `json:"user"`
+		Nav      int    `json:"nav"`
+		VA       string `json:"va"`
+		Lang     string `json:"lang"`
+		Counties int    `json:"counties"`
 	}
 	eval("home page", `(() => ({
 		user: (document.querySelector('[data-testid="current-user"]') || {}).textContent || "",
 		nav: document.querySelectorAll('nav.sidenav a').length,
-		regions: (document.querySelector('[data-testid="count-regions"]') || {}).textContent || "",
+		va: (document.querySelector('[data-testid="fig-VA-SEI"] .fig-value') || {}).textContent || "",
 		lang: document.documentElement.lang,
+		counties: document.querySelectorAll('[data-testid="county-values"] tbody tr').length,
 	}))()`, &home)
 	if !strings.Contains(home.User, "admin") {
 		t.Errorf("home page: the top bar does not name the user: %q", home.User)
@@ -275,14 +278,72 @@ func TestBrowser(t *testing.T) {
 	if home.Nav == 0 {
 		t.Errorf("home page: the side navigation has no links")
 	}
-	if n := strings.TrimSpace(home.Regions); n == "" || strings.HasPrefix(n, "0") {
-		t.Errorf("home page: region count %q, want the default dataset's regions", n)
+	if home.VA != "166.29" || home.Counties != 18 {
+		t.Errorf("home page: the dashboard shows value added %q and %d counties, want 166.29 and 18", home.VA, home.Counties)
 	}
 	if home.Lang != "zh-CN" {
 		t.Errorf("home page: <html lang=%q>, want zh-CN by default", home.Lang)
 	}
+	// The county map is drawn: ECharts has the embedded Ganzhou map with its 18 counties, the
+	// map series uses it, and the canvas has a size.
+	var drawn struct {
+		Rendered string `json:"rendered"`
+		Features int    `json:"features"`
+		Map      string `json:"map"`
+		Canvas   int    `json:"canvas"`
+	}
+	waitDrawn := func(what, sel string) {
+		t.Helper()
+		if _, err := chromedp.Run(tab, chromedp.Poll[bool](`(() => { const e = document.querySelector('`+sel+`');
+			return !!e && e.getAttribute("data-rendered") === "1"; })()`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			t.Fatalf("%s: the chart was not drawn: %v", what, err)
+		}
+	}
+	waitDrawn("home page", "#county-map")
+	eval("county map", `(() => {
+		const el = document.getElementById("county-map"), inst = echarts.getInstanceByDom(el), m = echarts.getMap("赣州");
+		const c = el.querySelector("canvas");
+		return {rendered: el.getAttribute("data-rendered"), features: m ? m.geoJSON.features.length : 0,
+			map: inst ? inst.getOption().series[0].map : "", canvas: c ? c.width * c.height : 0};
+	})()`, &drawn)
+	if drawn.Features != 18 || drawn.Map != "赣州" || drawn.Canvas == 0 {
+		t.Errorf("county map: %+v, want the 赣州 map with 18 counties drawn on a canvas", drawn)
+	}
 	shot("home.png", 1366)
 	probs.check(t, "home page")
+
+	// 2b. The plan page and a target page with its plan-versus-actual chart.
+	do("open /plans", chromedp.Navigate(base+"/plans"))
+	settled("plan page")
+	var planPage struct {
+		Targets int `json:"targets"`
+		Charts  int `json:"charts"`
+	}
+	eval("plan page", `({targets: document.querySelectorAll('table.targets tbody tr').length,
+		charts: typeof window.echarts === "undefined" ? 0 : 1})`, &planPage)
+	if planPage.Targets != 14 || planPage.Charts != 0 {
+		t.Errorf("plan page: %d targets (want 14), ECharts loaded %d (want 0: no chart there)", planPage.Targets, planPage.Charts)
+	}
+	shot("plans.png", 1366)
+	probs.check(t, "plan page")
+	if _, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.CSS(`tr[data-target="t2017-pm-motor"] a`))); err != nil {
+		t.Fatalf("follow the link to a target: %v", err)
+	}
+	settled("target page")
+	waitDrawn("target page", "#target-chart")
+	var chart struct {
+		Series int    `json:"series"`
+		Path   string `json:"path"`
+	}
+	eval("target chart", `(() => {
+		const o = echarts.getInstanceByDom(document.getElementById("target-chart")).getOption();
+		return {series: o.series.length, path: location.pathname};
+	})()`, &chart)
+	if chart.Series != 5 || chart.Path != "/plans/targets/t2017-pm-motor" {
+		t.Errorf("target page: %+v", chart)
+	}
+	shot("target.png", 1366)
+	probs.check(t, "target page")
 
 	// 3. A table page.
 	do("open /regions", chromedp.Navigate(base+"/regions"))

@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"load":    {"载入数据集（默认：内置赣州数据集）/ load a dataset (default: the built-in one)", runLoad},
 		"backup":  {"备份数据库 / back up the database", runBackup},
 		"version": {"显示版本 / print the version", runVersion},
+		"ledger":  {"配额账本：对账、余额 / quota ledger: reconcile, balance", runLedger},
 	}
 }
 

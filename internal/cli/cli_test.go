@@ -171,10 +171,10 @@ func TestMigrateLoadAndUsers(t *testing.T) {
 			t.Fatalf("migrate status: %s", out)
 		}
 		code, out, errOut = run(t, "", nil, "load", "--db", target)
-		if code != 0 || !strings.Contains(out, "created 37") {
+		if code != 0 || !strings.Contains(out, "created 265,") {
 			t.Fatalf("load: %d %s %s", code, out, errOut)
 		}
-		if _, out, _ = run(t, "", nil, "load", "--db", target); !strings.Contains(out, "created 0, 更新 updated 0, 未变 unchanged 37") {
+		if _, out, _ = run(t, "", nil, "load", "--db", target); !strings.Contains(out, "created 0, 更新 updated 0, 未变 unchanged 265") {
 			t.Fatalf("second load was not a no-op: %s", out)
 		}
 		// Password from standard input keeps it out of the shell history.
@@ -250,7 +250,7 @@ func TestBackupSQLiteAndPostgresLine(t *testing.T) {
 	}
 	defer db.Close()
 	var n int
-	if err := db.QueryRow("SELECT COUNT(*) FROM regions").Scan(&n); err != nil || n != 20 {
+	if err := db.QueryRow("SELECT COUNT(*) FROM regions").Scan(&n); err != nil || n != 32 { // 20 divisions and 12 zones of the default dataset
 		t.Fatalf("regions in the copy: %d, %v", n, err)
 	}
 	if code, _, errOut = run(t, "", nil, "backup", "--db", target, "--to", dst); code != 1 {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -82,6 +83,10 @@ func cellString(v any) string {
 			return ""
 		}
 		return x.Format("2006-01-02 15:04:05")
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64) // never 1e-06 in a spreadsheet
+	case float32:
+		return strconv.FormatFloat(float64(x), 'f', -1, 32)
 	default:
 		return fmt.Sprint(x)
 	}

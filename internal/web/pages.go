@@ -138,40 +138,6 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-type homeView struct {
-	Page
-	Regions     int
-	Enterprises int
-	Modules     []moduleCard
-}
-
-type moduleCard struct {
-	Title, Text, Href string
-}
-
-func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	p, err := requireUser(r)
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	v := homeView{Page: s.page(w, r, "home.title")}
-	regions, err := region.List(ctx, s.db, p, store.ListQuery{Limit: 1})
-	if err != nil {
-		return err
-	}
-	v.Regions = regions.Total
-	if p.Can(auth.ReadEnterprises) {
-		ents, err := enterprise.List(ctx, s.db, p, store.ListQuery{Limit: 1})
-		if err != nil {
-			return err
-		}
-		v.Enterprises = ents.Total
-	}
-	s.render(w, r, http.StatusOK, "home", v)
-	return nil
-}
-
 type tableView struct {
 	Page
 	Table TableView

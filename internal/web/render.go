@@ -213,9 +213,17 @@ var navEntries = []navEntry{
 	{"nav.group.overview", "nav.home", "/", ""},
 	{"nav.group.registry", "nav.regions", "/regions", auth.ReadRegions},
 	{"nav.group.registry", "nav.enterprises", "/enterprises", auth.ReadEnterprises},
+	{"nav.group.plan", "nav.plans", "/plans", auth.ReadStats},
 	{"nav.group.system", "nav.users", "/admin/users", auth.ManageUsers},
 	{"nav.group.system", "nav.audit", "/admin/audit", auth.ReadAudit},
 	{"nav.group.system", "nav.tokens", "/account/tokens", auth.ManageOwnTokens},
+	{"statsweb.nav.group", "statsweb.nav.facts", "/stats/facts", auth.ReadStats},
+	{"statsweb.nav.group", "statsweb.nav.entry", "/stats/entry", auth.EnterStats},
+	{"statsweb.nav.group", "statsweb.nav.approvals", "/stats/approvals", auth.SubmitStats},
+	{"statsweb.nav.group", "statsweb.nav.quality", "/stats/quality", auth.ReadStats},
+	{"statsweb.nav.group", "statsweb.nav.indicators", "/stats/indicators", auth.ReadStats},
+	{"statsweb.nav.group", "statsweb.nav.industries", "/stats/industries", auth.ReadStats},
+	{"statsweb.nav.group", "import.nav", "/stats/import", auth.EnterStats},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {

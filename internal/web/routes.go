@@ -47,6 +47,9 @@ func (s *Server) routesInit() {
 
 	s.adminRoutes()
 	s.tokenRoutes()
+	s.planRoutes()
+	s.statsRoutes()
+	s.statsImportRoutes()
 
 	a := &api.API{DB: s.db, Users: s.users, Cat: s.cat, Now: s.now, Lang: s.lang, Version: s.cfg.Version}
 	for _, e := range a.Endpoints() {

@@ -1,0 +1,105 @@
+package schema_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"zhanxin/internal/epcis/epcistest"
+	"zhanxin/internal/epcis/schema"
+)
+
+// The embedded schema must be the corpus schema, byte for byte: validation is against the
+// official schema, not a copy that drifted.
+func TestEmbeddedIsOfficial(t *testing.T) {
+	want, err := os.ReadFile(epcistest.Path(t, "gs1", "EPCIS-JSON-Schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(schema.Source, want) {
+		t.Fatal("embedded EPCIS-JSON-Schema.json differs from the conformance corpus copy")
+	}
+}
+
+// Why regexp2: Go's RE2 cannot compile the schema's look-ahead patterns.
+func TestNeedsECMAScript(t *testing.T) {
+	const p = `^(?!(urn:epcglobal:cbv|https?:\/\/ns\.gs1\.org/cbv\/))`
+	if !strings.Contains(string(schema.Source), `^(?!(urn:epcglobal:cbv`) {
+		t.Fatal("pattern not in the schema any more")
+	}
+	if _, err := regexp.Compile(p); err == nil {
+		t.Fatal("Go regexp compiled a look-ahead; the dependency on regexp2 may be unnecessary")
+	}
+	v, err := schema.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := func(bizStep string) any {
+		var m any
+		d := json.NewDecoder(strings.NewReader(`{"@context":"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld","type":"ObjectEvent","eventTime":"2024-01-01T00:00:00Z","eventTimeZoneOffset":"+00:00","action":"OBSERVE","epcList":[],"bizStep":"` + bizStep + `"}`))
+		d.UseNumber()
+		if err := d.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if errs := v.Validate(ev("https://example.com/step")); errs != nil {
+		t.Errorf("private URI refused: %v", errs)
+	}
+	errs := v.Validate(ev("urn:epcglobal:cbv:bizstep:shipping"))
+	if len(errs) != 1 || errs[0].Pointer != "/bizStep" || errs[0].Keyword != "anyOf" {
+		t.Errorf("CBV URN in JSON: got %v", errs)
+	}
+}
+
+// Every GS1 JSON example validates (the reader tests check more; this one is the schema alone).
+func TestCorpusValid(t *testing.T) {
+	v, err := schema.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, dir := range []string{"", "*/"} {
+		files, _ := globJSON(t, dir)
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			d := json.NewDecoder(bytes.NewReader(b))
+			d.UseNumber()
+			var doc any
+			if err := d.Decode(&doc); err != nil {
+				t.Fatal(err)
+			}
+			if errs := v.Validate(doc); errs != nil {
+				t.Errorf("%s: %v", f, errs)
+			}
+			n++
+		}
+	}
+	if n != 47 {
+		t.Errorf("validated %d examples, want 47", n)
+	}
+}
+
+// The property-name errors of jsonschema v6.0.3 carry a damaged location (see locate); the
+// repaired pointer must name the right member of the right event.
+func TestPropertyNamesPointer(t *testing.T) {
+	v, _ := schema.New()
+	var doc any
+	d := json.NewDecoder(strings.NewReader(`{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2024-01-01T00:00:00Z","epcisBody":{"eventList":[
+	 {"type":"ObjectEvent","eventTime":"2024-01-01T00:00:00Z","eventTimeZoneOffset":"+00:00","action":"OBSERVE","epcList":[]},
+	 {"type":"ObjectEvent","eventTime":"2024-01-01T00:00:00Z","eventTimeZoneOffset":"+00:00","action":"OBSERVE","epcList":[],"foo":1}]}}`))
+	d.UseNumber()
+	d.Decode(&doc)
+	errs := v.Validate(doc)
+	if len(errs) != 1 || errs[0].Pointer != "/epcisBody/eventList/1/foo" || errs[0].Keyword != "propertyNames" {
+		t.Errorf("got %v", errs)
+	}
+}
+
+func globJSON(t *testing.T, sub string) ([]string, error) {
+	return filepath.Glob(filepath.Join(epcistest.Path(t, "gs1", "JSON"), sub+"*.jsonld"))
+}
