@@ -79,14 +79,6 @@ func problemsBySource(err error) map[epcis.Source][]epcis.Problem {
 	return out
 }
 
-func codes(ps []epcis.Problem) []string {
-	var out []string
-	for _, p := range ps {
-		out = append(out, p.Code)
-	}
-	return out
-}
-
 // segmentsJSON returns, per event, the pre-hash segments (see eventhash.Segments) of a
 // JSON-LD document, computed straight from the JSON, independently of the model.
 func segmentsJSON(t testing.TB, b []byte) [][]eventhash.Segment {

@@ -198,9 +198,6 @@ func statsName(lang i18n.Lang, zh, en string) string {
 	return zh
 }
 
-// unit is the indicator's unit ("" for an unknown indicator).
-func (rf *statsRefs) unit(code string) string { return rf.indicator[code].Unit }
-
 // statsValue writes a value with its indicator's decimals and unit: "166.29 亿元". A
 // no-break space keeps the number and its unit on one line in narrow columns.
 func statsValue(v int64, ind store.Indicator) string {
