@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -85,4 +86,30 @@ func list[T any](ctx context.Context, db *DB, s listSpec, q ListQuery, conds []s
 		p.Rows = append(p.Rows, v)
 	}
 	return p, rows.Err()
+}
+
+// rowScanner is what a scan function reads from: *sql.Row or *sql.Rows.
+type rowScanner = interface{ Scan(...any) error }
+
+// querier runs a rebound query: the read pool (*DB) or a write transaction (*Tx).
+type querier interface {
+	query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// all runs q and scans every row with scan: the one loop behind every list read.
+func all[T any](ctx context.Context, on querier, scan func(rowScanner) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := on.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }

@@ -47,20 +47,7 @@ func (t *Tx) IndustryByCode(ctx context.Context, code string) (Industry, error) 
 
 // Industries returns every industry in display order.
 func (db *DB) Industries(ctx context.Context) ([]Industry, error) {
-	rows, err := db.query(ctx, "SELECT "+industryColumns+" FROM industries ORDER BY sort_order, code")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Industry
-	for rows.Next() {
-		i, err := scanIndustry(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
+	return all(ctx, db, scanIndustry, "SELECT "+industryColumns+" FROM industries ORDER BY sort_order, code")
 }
 
 // Indicator is a statistical indicator.
@@ -132,20 +119,7 @@ func (t *Tx) IndicatorByCode(ctx context.Context, code string) (Indicator, error
 
 // Indicators returns every indicator in display order.
 func (db *DB) Indicators(ctx context.Context) ([]Indicator, error) {
-	rows, err := db.query(ctx, "SELECT "+indicatorColumns+" FROM indicators ORDER BY sort_order, code")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Indicator
-	for rows.Next() {
-		i, err := scanIndicator(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, i)
-	}
-	return out, rows.Err()
+	return all(ctx, db, scanIndicator, "SELECT "+indicatorColumns+" FROM indicators ORDER BY sort_order, code")
 }
 
 // SetZoneMembers replaces the members of a zone.
@@ -167,20 +141,7 @@ func (db *DB) ZoneMembers(ctx context.Context, zone string) ([]string, error) {
 }
 
 func (db *DB) strings(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return all(ctx, db, func(r rowScanner) (string, error) { var v string; err := r.Scan(&v); return v, err }, q, args...)
 }
 
 // RegionRollupTargets returns the regions a fact of region code rolls up into, itself
@@ -416,40 +377,21 @@ type SeriesPoint struct {
 // Series returns the current values of one indicator × region × industry × enterprise over
 // every period, oldest first.
 func (db *DB) Series(ctx context.Context, indicator, region, industry string, enterpriseID int64) ([]SeriesPoint, error) {
-	rows, err := db.query(ctx, `SELECT period, value_micro, status FROM fact_current WHERE indicator_code = ? AND region_code = ?
-		AND industry_code = ? AND enterprise_id = ? ORDER BY period`, indicator, region, industry, enterpriseID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []SeriesPoint
-	for rows.Next() {
-		var p SeriesPoint
-		if err := rows.Scan(&p.Period, &p.Value, &p.Status); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return series(ctx, db, indicator, region, industry, enterpriseID)
 }
 
 // Series returns a series inside a write transaction (for validation against history).
 func (t *Tx) Series(ctx context.Context, indicator, region, industry string, enterpriseID int64) ([]SeriesPoint, error) {
-	rows, err := t.query(ctx, `SELECT period, value_micro, status FROM fact_current WHERE indicator_code = ? AND region_code = ?
-		AND industry_code = ? AND enterprise_id = ? ORDER BY period`, indicator, region, industry, enterpriseID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []SeriesPoint
-	for rows.Next() {
+	return series(ctx, t, indicator, region, industry, enterpriseID)
+}
+
+func series(ctx context.Context, on querier, indicator, region, industry string, enterpriseID int64) ([]SeriesPoint, error) {
+	return all(ctx, on, func(r rowScanner) (SeriesPoint, error) {
 		var p SeriesPoint
-		if err := rows.Scan(&p.Period, &p.Value, &p.Status); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		err := r.Scan(&p.Period, &p.Value, &p.Status)
+		return p, err
+	}, `SELECT period, value_micro, status FROM fact_current WHERE indicator_code = ? AND region_code = ?
+		AND industry_code = ? AND enterprise_id = ? ORDER BY period`, indicator, region, industry, enterpriseID)
 }
 
 // Approvals.
@@ -475,21 +417,7 @@ func (t *Tx) SetPeriodStatus(ctx context.Context, region, period, status, by str
 // RegionPeriodFacts returns the current facts of one region's period (its own figures and
 // its enterprises'), for changing their status together.
 func (t *Tx) RegionPeriodFacts(ctx context.Context, region, period string) ([]CurrentFact, error) {
-	rows, err := t.query(ctx, `SELECT fact_id, indicator_code, region_code, industry_code, enterprise_id, period, value_micro, status
-		FROM fact_current WHERE region_code = ? AND period = ?`, region, period)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []CurrentFact
-	for rows.Next() {
-		var c CurrentFact
-		if err := rows.Scan(&c.FactID, &c.Indicator, &c.Region, &c.Industry, &c.EnterpriseID, &c.Period, &c.Value, &c.Status); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return all(ctx, t, scanCurrent, "SELECT "+currentColumns+" FROM fact_current WHERE region_code = ? AND period = ?", region, period)
 }
 
 // SetFactStatus sets the status of the current fact of key.
@@ -545,40 +473,25 @@ func (db *DB) Rollup(ctx context.Context, basis, indicator, region, industry, pe
 // AllRollups returns every non-empty roll-up row (the consistency check compares them with
 // a recomputation from the facts).
 func (db *DB) AllRollups(ctx context.Context) ([]Rollup, error) {
-	rows, err := db.query(ctx, `SELECT basis, indicator_code, region_code, industry_code, period, sum_micro, n, approved_micro, approved_n
+	return all(ctx, db, func(r rowScanner) (Rollup, error) {
+		var x Rollup
+		err := r.Scan(&x.Basis, &x.Indicator, &x.Region, &x.Industry, &x.Period, &x.Sum, &x.N, &x.ApprovedSum, &x.ApprovedN)
+		return x, err
+	}, `SELECT basis, indicator_code, region_code, industry_code, period, sum_micro, n, approved_micro, approved_n
 		FROM rollups WHERE n <> 0 OR approved_n <> 0 OR sum_micro <> 0 OR approved_micro <> 0`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Rollup
-	for rows.Next() {
-		var r Rollup
-		if err := rows.Scan(&r.Basis, &r.Indicator, &r.Region, &r.Industry, &r.Period, &r.Sum, &r.N, &r.ApprovedSum, &r.ApprovedN); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // AllCurrent returns every current fact (for the consistency check).
 func (db *DB) AllCurrent(ctx context.Context) ([]CurrentFact, error) {
-	rows, err := db.query(ctx, `SELECT fact_id, indicator_code, region_code, industry_code, enterprise_id, period, value_micro, status
-		FROM fact_current`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []CurrentFact
-	for rows.Next() {
-		var c CurrentFact
-		if err := rows.Scan(&c.FactID, &c.Indicator, &c.Region, &c.Industry, &c.EnterpriseID, &c.Period, &c.Value, &c.Status); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return all(ctx, db, scanCurrent, "SELECT "+currentColumns+" FROM fact_current")
+}
+
+const currentColumns = "fact_id, indicator_code, region_code, industry_code, enterprise_id, period, value_micro, status"
+
+func scanCurrent(r rowScanner) (CurrentFact, error) {
+	var c CurrentFact
+	err := r.Scan(&c.FactID, &c.Indicator, &c.Region, &c.Industry, &c.EnterpriseID, &c.Period, &c.Value, &c.Status)
+	return c, err
 }
 
 // PartsOf returns the current values of the indicators declared part of k's indicator, for
