@@ -1,7 +1,6 @@
 package api
 
 import (
-	_ "embed"
 	"net/http"
 	"strconv"
 	"time"
@@ -22,12 +21,6 @@ type API struct {
 	Lang    func(*http.Request) i18n.Lang
 	Version string
 }
-
-// OpenAPI is the hand-written OpenAPI 3.1 document of this package's endpoints. The
-// route-coverage test keeps it and Endpoints in step.
-//
-//go:embed openapi.json
-var OpenAPI []byte
 
 // Endpoints lists every API route. The OpenAPI test checks this list against openapi.json.
 func (a *API) Endpoints() []Endpoint {
