@@ -74,8 +74,12 @@ func TestChainParkProjectAnchors(t *testing.T) {
 				}
 				return tx.PlaceEnterprise(ctx, b, e2, true, "")
 			},
-			"edge from a link to itself": func(tx *store.Tx) error { return tx.InsertChainEdge(ctx, store.ChainEdge{From: a, To: a, Kind: "flow"}) },
-			"edge of an unknown kind":    func(tx *store.Tx) error { return tx.InsertChainEdge(ctx, store.ChainEdge{From: b, To: a, Kind: "sideways"}) },
+			"edge from a link to itself": func(tx *store.Tx) error {
+				return tx.InsertChainEdge(ctx, store.ChainEdge{From: a, To: a, Kind: "flow"})
+			},
+			"edge of an unknown kind": func(tx *store.Tx) error {
+				return tx.InsertChainEdge(ctx, store.ChainEdge{From: b, To: a, Kind: "sideways"})
+			},
 			"link of an unknown industry": func(tx *store.Tx) error {
 				_, err := tx.InsertChainLink(ctx, store.ChainLink{ChainCode: "re", Code: "x", NameZh: "x", IndustryCode: "NOPE", Source: "t"})
 				return err
