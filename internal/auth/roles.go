@@ -77,6 +77,13 @@ const (
 	SubmitStats    Action = "stats.submit"
 	ApproveStats   Action = "stats.approve"
 	ManageStatsDef Action = "stats.define"
+	// Chains: reading chain graphs with their computed strength, reading the enterprise-level
+	// figures behind it (others see link totals only), editing links, edges, placements and
+	// the strength thresholds; relatedness analysis of region-level figures.
+	ReadChains       Action = "chains.read"
+	ReadChainFigures Action = "chains.figures"
+	EditChains       Action = "chains.edit"
+	ReadRelatedness  Action = "relatedness.read"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -98,6 +105,11 @@ var grants = map[Action][]Role{
 	SubmitStats:     {Admin, Planner, County},
 	ApproveStats:    {Admin, Planner},
 	ManageStatsDef:  {Admin, Planner},
+	// An enterprise user sees nothing of other enterprises, so no chain graph at all.
+	ReadChains:       {Admin, Planner, Regulator, County, Viewer},
+	ReadChainFigures: {Admin, Planner, Regulator},
+	EditChains:       {Admin, Planner},
+	ReadRelatedness:  {Admin, Planner, Regulator, County},
 }
 
 // Can reports whether p may do a.
