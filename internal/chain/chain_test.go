@@ -49,8 +49,6 @@ func snapshot(t *testing.T, db *store.DB) string {
 	return b.String()
 }
 
-
-
 func catalog(t *testing.T) *i18n.Catalog {
 	t.Helper()
 	c, err := i18n.Load()
@@ -296,7 +294,9 @@ func TestEditsAreAuditedAndOnlyPlannersAndAdminsEdit(t *testing.T) {
 			func() error {
 				return sv.UpdateLink(ctx, admin, l.ID, chain.LinkInput{NameZh: "稀土金属冶炼", IndustryCode: "RE-SMELT", Stage: 2, Source: "issue 4"})
 			},
-			func() error { return sv.Place(ctx, planner, chain.PlaceInput{LinkID: l.ID, EnterpriseID: s.Jia, Source: "t"}) },
+			func() error {
+				return sv.Place(ctx, planner, chain.PlaceInput{LinkID: l.ID, EnterpriseID: s.Jia, Source: "t"})
+			},
 			func() error { return sv.Unplace(ctx, planner, l.ID, s.Jia) },
 			func() error { return sv.DeleteEdge(ctx, planner, s.Sep, l.ID) },
 			func() error { return sv.DeleteLink(ctx, planner, l.ID) },
@@ -324,7 +324,10 @@ func TestEditsAreAuditedAndOnlyPlannersAndAdminsEdit(t *testing.T) {
 		before := snapshot(t, db)
 		for _, p := range []*auth.Principal{regulator, county, viewer, ent, nil} {
 			errs := []error{
-				func() error { _, err := sv.CreateLink(ctx, p, "re", chain.LinkInput{Code: "x", NameZh: "x", IndustryCode: "RE", Source: "t"}); return err }(),
+				func() error {
+					_, err := sv.CreateLink(ctx, p, "re", chain.LinkInput{Code: "x", NameZh: "x", IndustryCode: "RE", Source: "t"})
+					return err
+				}(),
 				sv.AddEdge(ctx, p, store.ChainEdge{From: s.Sep, To: s.Recycle, Kind: "flow"}),
 				sv.DeleteLink(ctx, p, s.Sep),
 				sv.Place(ctx, p, chain.PlaceInput{LinkID: s.Recycle, EnterpriseID: s.Bing, Source: "t"}),
@@ -348,4 +351,3 @@ func TestEditsAreAuditedAndOnlyPlannersAndAdminsEdit(t *testing.T) {
 		}
 	})
 }
-

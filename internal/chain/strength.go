@@ -380,4 +380,3 @@ func judge(ls *LinkStrength, set Settings) {
 		ls.Status = Weak
 	}
 }
-
