@@ -139,7 +139,9 @@ func (l *loader) chainsStep(c *contents) error {
 		}
 		a := store.EnterpriseIndustry{EnterpriseID: ent.ID, IndustryCode: r.IndustryCode, Source: r.Source, Quote: r.Quote}
 		if err := upsert(l, "enterprise_industry", fmt.Sprintf("%d-%s", ent.ID, r.IndustryCode), a,
-			func() (store.EnterpriseIndustry, error) { return tx.EnterpriseIndustryAssignment(ctx, ent.ID, r.IndustryCode) },
+			func() (store.EnterpriseIndustry, error) {
+				return tx.EnterpriseIndustryAssignment(ctx, ent.ID, r.IndustryCode)
+			},
 			eq[store.EnterpriseIndustry], func() error { return tx.UpsertEnterpriseIndustry(ctx, a) }); err != nil {
 			return err
 		}
