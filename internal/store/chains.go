@@ -117,7 +117,7 @@ var chainList = listSpec{
 	from:        "chains",
 	columns:     chainColumns,
 	sorts:       map[string]string{"code": "code", "name": "name_zh", "industry": "industry_code", "order": "sort_order"},
-	defaultSort: "order",
+	defaultSort: "sort_order",
 	filterCols:  []string{"code", "name_zh", "name_en", "industry_code"},
 	tiebreak:    "code",
 }

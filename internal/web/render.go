@@ -224,6 +224,8 @@ var navEntries = []navEntry{
 	{"statsweb.nav.group", "statsweb.nav.indicators", "/stats/indicators", auth.ReadStats},
 	{"statsweb.nav.group", "statsweb.nav.industries", "/stats/industries", auth.ReadStats},
 	{"statsweb.nav.group", "import.nav", "/stats/import", auth.EnterStats},
+	{"chain.nav.group", "chain.nav.chains", "/chains", auth.ReadChains},
+	{"chain.nav.group", "chain.nav.settings", "/chains/settings", auth.ReadChains},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {
