@@ -542,22 +542,22 @@ var linkEntColumns = []Column{{Label: "chain.col.enterprise"}, {Label: "chain.co
 
 type linkView struct {
 	Page
-	ChainName string
-	ChainHref string
-	Link      chain.LinkStrength
-	Industry  string
-	Unit      string
-	Period    string
-	Status    string
-	Strategy  string
-	LQ        string
-	Rank      string
-	Output    string
-	Reasons   []string
-	Table     TableView
-	CanEdit   bool
-	Form      map[string]string
-	Errors    map[string]string
+	ChainName  string
+	ChainHref  string
+	Link       chain.LinkStrength
+	Industry   string
+	Unit       string
+	Period     string
+	Status     string
+	Strategy   string
+	LQ         string
+	Rank       string
+	Output     string
+	Reasons    []string
+	Table      TableView
+	CanEdit    bool
+	Form       map[string]string
+	Errors     map[string]string
 	Industries []chainOpt
 }
 
