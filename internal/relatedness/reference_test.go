@@ -45,14 +45,22 @@ func reference(x relatedness.Matrix) ref {
 			}
 		}
 	}
+	// Loops ordered region, industry, industry so that rows are read in order.
 	o.prox = grid(np, np)
+	co := grid(np, np)
+	for r := 0; r < nr; r++ {
+		for p := 0; p < np; p++ {
+			if o.m[r][p] == 0 {
+				continue
+			}
+			for q := 0; q < np; q++ {
+				co[p][q] += o.m[r][q]
+			}
+		}
+	}
 	for p := 0; p < np; p++ {
 		for q := 0; q < np; q++ {
-			co := 0.0
-			for r := 0; r < nr; r++ {
-				co += o.m[r][p] * o.m[r][q]
-			}
-			o.prox[p][q] = co / math.Max(o.ubi[p], o.ubi[q])
+			o.prox[p][q] = co[p][q] / math.Max(o.ubi[p], o.ubi[q])
 		}
 	}
 	phiSum := make([]float64, np)
@@ -63,23 +71,30 @@ func reference(x relatedness.Matrix) ref {
 	}
 	o.dens = grid(nr, np)
 	for r := 0; r < nr; r++ {
-		for p := 0; p < np; p++ {
-			s := 0.0
-			for q := 0; q < np; q++ {
-				s += o.m[r][q] * o.prox[q][p]
+		for q := 0; q < np; q++ {
+			for p := 0; p < np; p++ {
+				o.dens[r][p] += o.m[r][q] * o.prox[q][p]
 			}
-			o.dens[r][p] = s / phiSum[p]
+		}
+		for p := 0; p < np; p++ {
+			o.dens[r][p] /= phiSum[p]
 		}
 	}
 	// S = U^-½ Mᵀ D⁻¹ M U^-½.
 	s := grid(np, np)
+	for r := 0; r < nr; r++ {
+		for p := 0; p < np; p++ {
+			if o.m[r][p] == 0 {
+				continue
+			}
+			for q := 0; q < np; q++ {
+				s[p][q] += o.m[r][q] / o.div[r]
+			}
+		}
+	}
 	for p := 0; p < np; p++ {
 		for q := 0; q < np; q++ {
-			v := 0.0
-			for r := 0; r < nr; r++ {
-				v += o.m[r][p] * o.m[r][q] / o.div[r]
-			}
-			s[p][q] = v / math.Sqrt(o.ubi[p]*o.ubi[q])
+			s[p][q] /= math.Sqrt(o.ubi[p] * o.ubi[q])
 		}
 	}
 	vals, vecs := jacobi(s)
@@ -129,15 +144,20 @@ func reference(x relatedness.Matrix) ref {
 	}
 	o.cog, o.coi = grid(nr, np), make([]float64, nr)
 	for r := 0; r < nr; r++ {
-		for p := 0; p < np; p++ {
-			if o.m[r][p] == 1 {
+		for q := 0; q < np; q++ {
+			if o.m[r][q] == 1 {
 				continue
 			}
-			g := 0.0
-			for q := 0; q < np; q++ {
-				g += o.prox[p][q] / phiSum[q] * (1 - o.m[r][q]) * kp[q]
+			for p := 0; p < np; p++ {
+				o.cog[r][p] += o.prox[q][p] / phiSum[q] * kp[q]
 			}
-			o.cog[r][p] = g / sd
+		}
+		for p := 0; p < np; p++ {
+			if o.m[r][p] == 1 {
+				o.cog[r][p] = 0
+				continue
+			}
+			o.cog[r][p] /= sd
 			o.coi[r] += o.dens[r][p] * kp[p] / sd
 		}
 	}
