@@ -1180,8 +1180,17 @@ func (s *Service) Import(ctx context.Context, p *auth.Principal, src ImportSourc
 		return rep, err
 	}
 	rep.Committed = true
+	if rep.ToWrite() >= analyzeAfterRows {
+		// The import is committed whatever happens here: a failed refresh of the planner's
+		// statistics leaves it to autovacuum (PostgreSQL) or the next import.
+		_ = s.DB.AnalyzeStats(context.WithoutCancel(ctx))
+	}
 	return rep, nil
 }
+
+// analyzeAfterRows is the size of import after which the planner's statistics are
+// refreshed: a file that changes the tables' size noticeably, not a county's monthly form.
+const analyzeAfterRows = 50_000
 
 // rollupKey identifies a roll-up row by the ranks of its codes in sorted order, so that
 // summing the deltas of a large file costs an integer-keyed map update per target and
@@ -1293,9 +1302,13 @@ func (s *Service) applyImportRollups(ctx context.Context, tx *store.BulkTx, fact
 	regR, regS := ranks(regs)
 	insR, insS := ranks(ins)
 	perR, perS := ranks(pers)
-	index := map[rollupKey]int{}
-	var keys []rollupKey
-	var sums []store.RollupDelta
+	// Sums are four integers per key, kept apart from the key's strings until the end:
+	// growing a slice of full RollupDeltas (112 bytes each) for hundreds of thousands of
+	// keys cost more than the summing. A file's facts land on about four roll-up rows
+	// each, so that is the first guess of the capacity.
+	index := make(map[rollupKey]int, 4*len(facts))
+	keys := make([]rollupKey, 0, 4*len(facts))
+	sums := make([][4]int64, 0, 4*len(facts))
 	regionT := map[string][]int32{}
 	industryA := map[string][]int32{}
 	targets := func(cache map[string][]int32, rank map[string]int32, code string, f func(string) []string) []int32 {
@@ -1354,13 +1367,13 @@ func (s *Service) applyImportRollups(ctx context.Context, tx *store.BulkTx, fact
 					j = len(sums)
 					index[k] = j
 					keys = append(keys, k)
-					sums = append(sums, store.RollupDelta{})
+					sums = append(sums, [4]int64{})
 				}
 				x := &sums[j]
-				x.Sum += d.Sum
-				x.N += d.N
-				x.ApprovedSum += d.ApprovedSum
-				x.ApprovedN += d.ApprovedN
+				x[0] += d.Sum
+				x[1] += d.N
+				x[2] += d.ApprovedSum
+				x[3] += d.ApprovedN
 			}
 		}
 	}
@@ -1376,7 +1389,8 @@ func (s *Service) applyImportRollups(ctx context.Context, tx *store.BulkTx, fact
 	ds := make([]store.RollupDelta, len(order))
 	for i, j := range order {
 		k := keys[j]
-		ds[i] = sums[j]
+		x := sums[j]
+		ds[i] = store.RollupDelta{Sum: x[0], N: x[1], ApprovedSum: x[2], ApprovedN: x[3]}
 		ds[i].Basis, ds[i].Indicator, ds[i].Region, ds[i].Industry, ds[i].Period = string(k.basis), indS[k.indicator], regS[k.region], insS[k.industry], perS[k.period]
 	}
 	return tx.ApplyRollupsBulk(ctx, ds)
