@@ -1165,6 +1165,27 @@ func (s *Service) writeImport(ctx context.Context, tx *store.BulkTx, p *auth.Pri
 		return err
 	}
 	rep.Seconds.Rollups = time.Since(start).Seconds()
+	// The approvals list's counts: one change per region × period the file touches.
+	pairs := map[[2]string]*store.PairCounts{}
+	for i := range facts {
+		f := &facts[i]
+		pc := pairs[[2]string{f.Region, f.Period}]
+		if pc == nil {
+			pc = &store.PairCounts{Region: f.Region, Period: f.Period}
+			pairs[[2]string{f.Region, f.Period}] = pc
+		}
+		if f.PrevFactID != 0 {
+			pc.Count(lk.cur[f.FactKey].Status, f.EnterpriseID, -1)
+		}
+		pc.Count(f.Status, f.EnterpriseID, +1)
+	}
+	counts := make([]store.PairCounts, 0, len(pairs))
+	for _, pc := range pairs {
+		counts = append(counts, *pc)
+	}
+	if err := tx.AddRegionPeriodCounts(ctx, counts); err != nil {
+		return err
+	}
 	return audit.Record(ctx, tx.Tx, now, p, "fact.import", "import", rep.SHA256, nil, map[string]any{
 		"file": rep.FileName, "format": rep.Format, "size": rep.Size, "sha256": rep.SHA256, "rows": rep.Rows,
 		"new": rep.New, "revised": rep.Revised, "unchanged": rep.Unchanged, "outliers": len(rep.Warnings) + rep.MoreWarnings})

@@ -302,6 +302,33 @@ func expectedRollups(t *testing.T, db *store.DB) map[string]store.Rollup {
 	return out
 }
 
+// checkPairCounts fails unless the stored region × period counts equal a recount of
+// fact_current and there are at least min pairs.
+func checkPairCounts(t *testing.T, db *store.DB, min int) {
+	t.Helper()
+	have, err := db.RegionPeriodCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := db.RecountRegionPeriods(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < min {
+		t.Fatalf("only %d region periods have facts; the check needs %d", len(want), min)
+	}
+	for k, w := range want {
+		if h := have[k]; h != w {
+			t.Errorf("%v: stored %+v, recount %+v", k, h, w)
+		}
+	}
+	for k, h := range have {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%v: stored %+v, no facts", k, h)
+		}
+	}
+}
+
 func TestRollupsStayConsistentThroughEntriesAndApprovals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
@@ -329,9 +356,11 @@ func TestRollupsStayConsistentThroughEntriesAndApprovals(t *testing.T) {
 		if got.Sum != 13_000_000 {
 			t.Fatalf("zone 一核: %+v", got)
 		}
+		checkPairCounts(t, db, 3)
 		if err := f.svc.Unlock(ctx, f.planner, "360702", "2015", "复核"); err != nil {
 			t.Fatal(err)
 		}
+		checkPairCounts(t, db, 3)
 		want := expectedRollups(t, db)
 		have, err := db.AllRollups(ctx)
 		if err != nil {
