@@ -313,8 +313,7 @@ type ImportFact struct {
 var ErrConcurrentChange = errors.New("a value changed while the import was running")
 
 // InsertImportedFacts appends every fact of rows as a new revision and makes it current.
-// createdBy and at are the same for the whole import. On SQLite it sets rows[i].ID; on
-// PostgreSQL the ids come from the facts sequence inside the server and are not read back.
+// createdBy and at are the same for the whole import. It sets rows[i].ID.
 func (t *BulkTx) InsertImportedFacts(ctx context.Context, rows []ImportFact, createdBy string, at time.Time, progress func(done int)) error {
 	if len(rows) == 0 {
 		return nil
@@ -450,77 +449,123 @@ func (t *BulkTx) pgConn(fn func(*pgx.Conn) error) error {
 }
 
 func (t *BulkTx) insertFactsPostgres(ctx context.Context, rows []ImportFact, createdBy string, at time.Time, progress func(int)) error {
+	// Ids come from facts' own sequence, drawn in one query (not necessarily contiguous:
+	// other writers may draw at the same time, which is fine), so that facts and
+	// fact_current are filled by COPY straight into the tables, without a staging table
+	// and an INSERT … SELECT per table.
 	var seq string
 	if err := t.queryRow(ctx, "SELECT pg_get_serial_sequence('facts', 'id')").Scan(&seq); err != nil {
 		return err
 	}
-	// The staging table draws its ids from facts' own sequence while COPY fills it, so
-	// facts and fact_current get the same ids without a round trip per row.
-	if _, err := t.exec(ctx, `CREATE TEMP TABLE zx_import_stage (
-		id BIGINT NOT NULL DEFAULT nextval('`+strings.ReplaceAll(seq, "'", "''")+`'),
-		indicator_code TEXT, region_code TEXT, industry_code TEXT, enterprise_id BIGINT, period TEXT, value_micro BIGINT,
-		entered TEXT, source TEXT, source_status TEXT, quote TEXT, revision INTEGER, reason TEXT, status TEXT, quality TEXT,
-		prev_fact_id BIGINT) ON COMMIT DROP`); err != nil {
+	idRows, err := t.query(ctx, "SELECT nextval(?::regclass) FROM generate_series(1, ?)", seq, len(rows))
+	if err != nil {
 		return err
 	}
-	cols := []string{"indicator_code", "region_code", "industry_code", "enterprise_id", "period", "value_micro", "entered", "source",
-		"source_status", "quote", "revision", "reason", "status", "quality", "prev_fact_id"}
+	ids, err := scanIDs(idRows)
+	if err != nil {
+		return err
+	}
+	if len(ids) != len(rows) {
+		return fmt.Errorf("drew %d fact ids for %d rows", len(ids), len(rows))
+	}
+	// In key order the ids ascend, as on SQLite, so both tables' indexes are appended to.
+	slices.Sort(ids)
+	for i := range rows {
+		rows[i].ID = ids[i]
+	}
+	atMs := at.UnixMilli()
 	i := 0
-	src := pgx.CopyFromFunc(func() ([]any, error) {
+	factSrc := pgx.CopyFromFunc(func() ([]any, error) {
 		if i >= len(rows) {
 			return nil, nil
 		}
 		f := &rows[i]
 		i++
 		if progress != nil && i%50000 == 0 {
-			progress(i)
+			progress(i / 2)
 		}
-		return []any{f.Indicator, f.Region, f.Industry, f.EnterpriseID, f.Period, f.Value, f.Entered, f.Source, f.SourceStatus,
-			f.Quote, int32(f.Revision), f.Reason, f.Status, f.Quality, f.PrevFactID}, nil
+		var ent any
+		if f.EnterpriseID != 0 {
+			ent = f.EnterpriseID
+		}
+		return []any{f.ID, f.Indicator, f.Region, f.Industry, ent, f.Period, f.Value, f.Entered, f.Source, f.SourceStatus,
+			f.Quote, int32(f.Revision), f.Reason, createdBy, atMs}, nil
+	})
+	j, revised := 0, 0
+	curSrc := pgx.CopyFromFunc(func() ([]any, error) {
+		for j < len(rows) && rows[j].PrevFactID != 0 {
+			j++
+			revised++
+		}
+		if j >= len(rows) {
+			return nil, nil
+		}
+		f := &rows[j]
+		j++
+		if progress != nil && j%50000 == 0 {
+			progress((len(rows) + j) / 2)
+		}
+		return []any{f.ID, f.Indicator, f.Region, f.Industry, f.EnterpriseID, f.Period, f.Value, f.Status, f.Quality}, nil
 	})
 	if err := t.pgConn(func(c *pgx.Conn) error {
-		_, err := c.CopyFrom(ctx, pgx.Identifier{"zx_import_stage"}, cols, src)
+		if _, err := c.CopyFrom(ctx, pgx.Identifier{"facts"}, []string{"id", "indicator_code", "region_code", "industry_code",
+			"enterprise_id", "period", "value_micro", "entered", "source", "source_status", "quote", "revision", "reason",
+			"created_by", "created_at"}, factSrc); err != nil {
+			return err
+		}
+		_, err := c.CopyFrom(ctx, pgx.Identifier{"fact_current"}, []string{"fact_id", "indicator_code", "region_code",
+			"industry_code", "enterprise_id", "period", "value_micro", "status", "quality"}, curSrc)
 		return err
 	}); err != nil {
 		return err
 	}
-	if _, err := t.exec(ctx, `INSERT INTO facts(id, indicator_code, region_code, industry_code, enterprise_id, period, value_micro, entered,
-		source, source_status, quote, revision, reason, created_by, created_at)
-		SELECT id, indicator_code, region_code, industry_code, NULLIF(enterprise_id, 0), period, value_micro, entered, source,
-		source_status, quote, revision, reason, ?, ? FROM zx_import_stage`, createdBy, at.UnixMilli()); err != nil {
-		return err
-	}
-	if _, err := t.exec(ctx, `INSERT INTO fact_current(fact_id, indicator_code, region_code, industry_code, enterprise_id, period,
-		value_micro, status, quality) SELECT id, indicator_code, region_code, industry_code, enterprise_id, period, value_micro,
-		status, quality FROM zx_import_stage WHERE prev_fact_id = 0`); err != nil {
-		return err
-	}
-	revised := 0
-	for j := range rows {
-		if rows[j].PrevFactID != 0 {
-			revised++
-		}
-	}
 	if revised > 0 {
+		// Revised keys move their fact_current row to the new fact: the changes go through
+		// a staging table and one UPDATE … FROM.
+		if _, err := t.exec(ctx, `CREATE TEMP TABLE zx_import_revised (id BIGINT, prev_fact_id BIGINT, value_micro BIGINT,
+			status TEXT, quality TEXT) ON COMMIT DROP`); err != nil {
+			return err
+		}
+		k := 0
+		revSrc := pgx.CopyFromFunc(func() ([]any, error) {
+			for k < len(rows) && rows[k].PrevFactID == 0 {
+				k++
+			}
+			if k >= len(rows) {
+				return nil, nil
+			}
+			f := &rows[k]
+			k++
+			return []any{f.ID, f.PrevFactID, f.Value, f.Status, f.Quality}, nil
+		})
+		if err := t.pgConn(func(c *pgx.Conn) error {
+			_, err := c.CopyFrom(ctx, pgx.Identifier{"zx_import_revised"}, []string{"id", "prev_fact_id", "value_micro", "status",
+				"quality"}, revSrc)
+			return err
+		}); err != nil {
+			return err
+		}
 		// Statistics for the join's plan: without them PostgreSQL guesses the staging
 		// table's size.
-		if _, err := t.exec(ctx, "ANALYZE zx_import_stage"); err != nil {
+		if _, err := t.exec(ctx, "ANALYZE zx_import_revised"); err != nil {
 			return err
 		}
 		res, err := t.exec(ctx, `UPDATE fact_current c SET fact_id = s.id, value_micro = s.value_micro, status = s.status,
-			quality = s.quality FROM zx_import_stage s WHERE s.prev_fact_id <> 0 AND c.fact_id = s.prev_fact_id`)
+			quality = s.quality FROM zx_import_revised s WHERE c.fact_id = s.prev_fact_id`)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != int64(revised) {
 			return ErrConcurrentChange
 		}
+		if _, err := t.exec(ctx, "DROP TABLE zx_import_revised"); err != nil {
+			return err
+		}
 	}
 	if progress != nil {
 		progress(len(rows))
 	}
-	_, err := t.exec(ctx, "DROP TABLE zx_import_stage")
-	return err
+	return nil
 }
 
 // ApplyRollupsBulk adds every delta to its roll-up row, creating rows as needed. Deltas
