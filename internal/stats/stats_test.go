@@ -461,3 +461,58 @@ func TestPeriodIsCanonicalSoLocksHold(t *testing.T) {
 		}
 	})
 }
+
+// TestApprovalListCountsPerScope: the approvals list, which reads the counts kept on write,
+// gives each caller the pairs and counts of its own scope, as a count of the facts the
+// caller may read would.
+func TestApprovalListCountsPerScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		f.enter(t, f.enterpriseA, stats.Input{Indicator: "REV", EnterpriseID: f.entA, Industry: "RE", Period: "2017", Value: "1"})
+		f.enter(t, f.enterpriseA, stats.Input{Indicator: "PT", EnterpriseID: f.entA, Industry: "RE", Period: "2017", Value: "0.5"})
+		f.enter(t, f.enterpriseB, stats.Input{Indicator: "REV", EnterpriseID: f.entB, Industry: "RE", Period: "2017", Value: "2"})
+		f.enter(t, f.countyA, stats.Input{Indicator: "REV", Region: "360702", Industry: "RE", Period: "2017", Value: "3"})
+		f.enter(t, f.planner, stats.Input{Indicator: "REV", Region: "360703", Industry: "RE", Period: "2017", Value: "4"})
+		f.enter(t, f.planner, stats.Input{Indicator: "REV", Region: "360703", Industry: "RE", Period: "2018", Value: "5"})
+		for _, step := range []func() error{
+			func() error { return f.svc.Submit(ctx, f.planner, "360703", "2017") },
+			func() error { return f.svc.Approve(ctx, f.planner, "360703", "2017") },
+		} {
+			if err := step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list := func(p *auth.Principal) map[string]int {
+			scope, err := stats.Scope(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pg, err := db.ListPeriodApprovals(ctx, store.ApprovalFilter{Scope: scope}, store.ListQuery{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]int{}
+			for _, r := range pg.Rows {
+				out[r.Region+"/"+r.Period] = r.Facts
+			}
+			return out
+		}
+		for name, c := range map[string]struct {
+			p    *auth.Principal
+			want map[string]int
+		}{
+			// Enterprise A (in 360702) has two facts there beside the county's own; enterprise
+			// B (in 360703) one beside the planner's; only region-level approved facts are
+			// published.
+			"planner":      {f.planner, map[string]int{"360702/2017": 3, "360703/2017": 2, "360703/2018": 1}},
+			"county A":     {f.countyA, map[string]int{"360702/2017": 3}},
+			"enterprise A": {f.enterpriseA, map[string]int{"360702/2017": 2}},
+			"viewer":       {&auth.Principal{ID: 99, Username: "v", Role: auth.Viewer}, map[string]int{"360703/2017": 1}},
+		} {
+			if got := list(c.p); fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("%s sees %v, want %v", name, got, c.want)
+			}
+		}
+		checkPairCounts(t, db, 3)
+	})
+}
