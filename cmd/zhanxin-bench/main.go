@@ -36,13 +36,14 @@ import (
 )
 
 type options struct {
-	bin      string
-	duration time.Duration
-	warmup   time.Duration
-	threads  int
-	conns    int
-	keep     bool
-	imports  bool
+	bin       string
+	duration  time.Duration
+	warmup    time.Duration
+	threads   int
+	conns     int
+	keep      bool
+	imports   bool
+	dashboard bool
 }
 
 func main() {
@@ -54,6 +55,7 @@ func main() {
 	flag.IntVar(&o.conns, "connections", 32, "wrk connections (-c)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (database, server log)")
 	flag.BoolVar(&o.imports, "imports", true, "also run the statistics import benchmarks (go test -bench Import ./internal/stats)")
+	flag.BoolVar(&o.dashboard, "dashboard", true, "also run the dashboard and target-page benchmarks (go test -bench Dashboard ./internal/web)")
 	flag.Parse()
 	if err := run(context.Background(), o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "zhanxin-bench:", err)
@@ -191,6 +193,13 @@ func run(ctx context.Context, o options, out io.Writer) error {
 
 	if o.imports {
 		rows, err := importBench(ctx, out)
+		if err != nil {
+			return err
+		}
+		table = append(table, rows...)
+	}
+	if o.dashboard {
+		rows, err := dashboardBench(ctx, out)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,5 +66,21 @@ BenchmarkImportXLSX-2   1	 19870000000 ns/op	 0.05032 ratio_to_goal	 5032 rows/s
 	if len(rows) != 3 || rows[0].zx != "11006" || rows[0].ref != "288672" || rows[0].ratio != "0.038×" ||
 		rows[1].ref != "667473" || rows[1].ratio != "0.010×" || rows[2].zx != "5032" || rows[2].ratio != "0.050×" {
 		t.Fatalf("%+v", rows)
+	}
+}
+
+func TestParseDashboardBench(t *testing.T) {
+	out := []byte(`BenchmarkDashboardSQLite-2   	       1	 2938001 ns/op	    200000 facts	         3.1 goal_ratio	        16.13 worst_p95_ms
+BenchmarkDashboardPostgres-2   	       1	 4938001 ns/op	    200000 facts	         1.25 goal_ratio	        40.00 worst_p95_ms	        90.00 worst_p95_ms_before_analyze
+BenchmarkImportXLSX-2   1	 19870000000 ns/op	 0.05032 ratio_to_goal	 5032 rows/s
+`)
+	rows := parseDashboardBench(out)
+	if len(rows) != 2 || rows[0].zx != "16.13 ms" || rows[0].ratio != "0.32×" || !strings.Contains(rows[0].name, "SQLite, 200000") ||
+		rows[1].zx != "40.00 ms" || rows[1].ratio != "0.80×" || !strings.Contains(rows[1].name, "Postgres") {
+		t.Fatalf("%+v", rows)
+	}
+	x := parseImportBench([]byte("BenchmarkImportXLSX-2   1	 19870000000 ns/op	 9164 excelize_read_rows/s	 0.064 ratio_to_goal	 81732 read_rows/s	 6401 rows/s\n"))
+	if len(x) != 2 || x[1].zx != "81732" || x[1].ref != "9164" || x[1].ratio != "8.92×" {
+		t.Fatalf("%+v", x)
 	}
 }

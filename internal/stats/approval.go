@@ -86,6 +86,7 @@ func (s *Service) transition(ctx context.Context, p *auth.Principal, region, per
 			return err
 		}
 		inds := map[string]store.Indicator{}
+		pc := store.PairCounts{Region: region, Period: period}
 		for _, f := range facts {
 			ind, ok := inds[f.Indicator]
 			if !ok {
@@ -106,6 +107,11 @@ func (s *Service) transition(ctx context.Context, p *auth.Principal, region, per
 			if err := s.rollup(ctx, tx, ind, g.Kind, &old, &next); err != nil {
 				return err
 			}
+			pc.Count(f.Status, f.EnterpriseID, -1)
+			pc.Count(next.Status, f.EnterpriseID, +1)
+		}
+		if err := tx.AddRegionPeriodCounts(ctx, []store.PairCounts{pc}); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, now, p, action, "period", region+"/"+period,
 			map[string]any{"status": cur}, map[string]any{"status": to, "reason": reason, "facts": len(facts)})

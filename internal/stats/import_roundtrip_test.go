@@ -234,6 +234,22 @@ func TestImportWritesWhatEnterWrites(t *testing.T) {
 		if d := rollupDiffs(t, db, genRollups(t, db, dsA)); len(d) > 0 {
 			t.Fatalf("roll-ups after a revising import differ from a recomputation: %v", head(d))
 		}
+		// The approvals list's counts, kept on write by import and by Enter, equal a recount;
+		// then a submit, approve and unlock on one pair move them as a recount does.
+		checkPairCounts(t, db, 10)
+		checkPairCounts(t, other, 10)
+		region := dsA.Enterprises[0].RegionCode
+		period := fmt.Sprintf("%d-01", cfg.StartYear)
+		for _, step := range []func() error{
+			func() error { return svcA.Submit(ctx, planner, region, period) },
+			func() error { return svcA.Approve(ctx, planner, region, period) },
+			func() error { return svcA.Unlock(ctx, planner, region, period, "复核") },
+		} {
+			if err := step(); err != nil {
+				t.Fatal(err)
+			}
+			checkPairCounts(t, db, 10)
+		}
 		ra, _ := db.AllRollups(ctx)
 		rb, _ := other.AllRollups(ctx)
 		if len(ra) != len(rb) || len(ra) < 100 {

@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"cmp"
@@ -455,55 +454,34 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // importSheet is the sheet an XLSX import reads: the template's data sheet, else the first.
 const importSheet = "数据"
 
-// readXLSX streams the data sheet with excelize's row iterator, reading raw cell values
-// (a cell's display format must not round a number).
+// readXLSX streams the data sheet (数据, else the first) with the sheet reader of
+// xlsxread.go, reading raw cell values (a cell's display format must not round a number).
+// Merged cells are refused: a merged header hides which column is which, and a merged
+// data cell holds one value for several rows.
 func (pf *parsedFile) readXLSX(src ImportSource, progress func(int64)) error {
-	f, err := excelize.OpenReader(io.NewSectionReader(src.R, 0, src.Size))
+	sh, err := openXLSXSheet(src.R, src.Size, importSheet)
 	if err != nil {
 		pf.fileErr = append(pf.fileErr, Problem{Code: "bad_xlsx", Key: "import.err.xlsx"})
 		return nil
 	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		pf.fileErr = append(pf.fileErr, Problem{Code: "bad_xlsx", Key: "import.err.xlsx"})
-		return nil
-	}
-	sheet := sheets[0]
-	if slices.Contains(sheets, importSheet) {
-		sheet = importSheet
-	}
-	merged, err := mergedRanges(src, sheet)
-	if err != nil {
-		return err
-	}
-	for _, ref := range merged {
-		first, _, _ := strings.Cut(ref, ":")
-		c, r, _ := excelize.CellNameToCoordinates(first)
-		letter, _ := excelize.ColumnNumberToName(max(c, 1))
-		key := "import.err.merged"
-		if r == 1 {
-			key = "import.err.merged_header"
-			pf.mergedHeader = true
+	defer sh.Close()
+	rows := 0
+	for {
+		line, cells, err := sh.next()
+		if err == io.EOF {
+			break
 		}
-		pf.fileErr = append(pf.fileErr, Problem{Row: r, Letter: letter, Column: "", Code: "merged_cells", Key: key, Args: []any{ref}})
-	}
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	line := 0
-	for rows.Next() {
-		line++
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			pf.fileErr = append(pf.fileErr, Problem{Row: line, Code: "bad_xlsx", Key: "import.err.xlsx"})
 			return nil
 		}
+		rows++
 		if line == 1 {
 			pf.setHeader(cells)
 			continue
+		}
+		if rows == 1 {
+			pf.setHeader(nil) // the sheet has no row 1: every column is missing
 		}
 		if i := pf.colIdx[colValue]; i >= 0 && i < len(cells) {
 			cells[i] = excelNumber(cells[i])
@@ -512,16 +490,33 @@ func (pf *parsedFile) readXLSX(src ImportSource, progress func(int64)) error {
 			cells[i] = excelPeriod(cells[i])
 		}
 		pf.addRow(line, cells)
-		if line%65536 == 0 {
+		if rows%65536 == 0 {
 			progress(int64(line))
 		}
 	}
-	if err := rows.Error(); err != nil {
-		return err
-	}
-	if line == 0 {
+	if rows == 0 {
 		pf.fileErr = append(pf.fileErr, Problem{Code: "import_empty", Key: "import.err.empty"})
 	}
+	// The merged ranges come after the rows in the sheet's XML, so they are judged at the
+	// end; they are listed first, as the first thing to fix.
+	slices.Sort(sh.merged)
+	var merged []Problem
+	for _, ref := range slices.Compact(sh.merged) {
+		first, _, _ := strings.Cut(ref, ":")
+		c, r, _ := excelize.CellNameToCoordinates(first)
+		letter, _ := excelize.ColumnNumberToName(max(c, 1))
+		key := "import.err.merged"
+		if r == 1 {
+			key = "import.err.merged_header"
+			pf.mergedHeader = true
+		}
+		merged = append(merged, Problem{Row: r, Letter: letter, Code: "merged_cells", Key: key, Args: []any{ref}})
+	}
+	if pf.mergedHeader {
+		// A merged header explains any missing column: that is the problem to report.
+		pf.fileErr = slices.DeleteFunc(pf.fileErr, func(p Problem) bool { return p.Code == "missing_column" })
+	}
+	pf.fileErr = append(merged, pf.fileErr...)
 	return nil
 }
 
@@ -554,107 +549,6 @@ func excelPeriod(raw string) string {
 		return raw
 	}
 	return t.Format("2006-01")
-}
-
-var (
-	mergeCellRE = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"`)
-	sheetRE     = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?sheet\s[^>]*>`)
-	attrRE      = regexp.MustCompile(`([A-Za-z0-9_:]+)="([^"]*)"`)
-	relRE       = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?Relationship\s[^>]*>`)
-)
-
-// mergedRanges lists the merged cell ranges of a sheet by scanning its XML for mergeCell
-// elements. excelize's GetMergeCells would load the whole sheet into memory, which a
-// streamed import of a large file must not do.
-func mergedRanges(src ImportSource, sheet string) ([]string, error) {
-	zr, err := zip.NewReader(src.R, src.Size)
-	if err != nil {
-		return nil, nil // excelize opened it; leave the reporting to it
-	}
-	read := func(name string) []byte {
-		for _, f := range zr.File {
-			if f.Name == name {
-				rc, err := f.Open()
-				if err != nil {
-					return nil
-				}
-				defer rc.Close()
-				b, _ := io.ReadAll(io.LimitReader(rc, 8<<20))
-				return b
-			}
-		}
-		return nil
-	}
-	attrs := func(tag string) map[string]string {
-		m := map[string]string{}
-		for _, a := range attrRE.FindAllStringSubmatch(tag, -1) {
-			m[a[1]] = a[2]
-			if _, local, ok := strings.Cut(a[1], ":"); ok {
-				m[local] = a[2]
-			}
-		}
-		return m
-	}
-	var rid string
-	for _, tag := range sheetRE.FindAllString(string(read("xl/workbook.xml")), -1) {
-		a := attrs(tag)
-		if unescapeXML(a["name"]) == sheet {
-			rid = a["id"]
-		}
-	}
-	var target string
-	for _, tag := range relRE.FindAllString(string(read("xl/_rels/workbook.xml.rels")), -1) {
-		if a := attrs(tag); a["Id"] == rid {
-			target = a["Target"]
-		}
-	}
-	if target == "" {
-		return nil, nil
-	}
-	target = strings.TrimPrefix(target, "/")
-	if !strings.HasPrefix(target, "xl/") {
-		target = "xl/" + target
-	}
-	for _, f := range zr.File {
-		if f.Name != target {
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return nil, err
-		}
-		defer rc.Close()
-		var out []string
-		buf := make([]byte, 1<<20)
-		var tail []byte
-		for {
-			n, err := io.ReadFull(rc, buf)
-			chunk := append(tail, buf[:n]...)
-			keep := max(0, len(chunk)-256) // a tag may straddle two blocks
-			// The regular expression only runs where a mergeCell tag can be: a sheet of
-			// data rows has none until its end.
-			if bytes.Contains(chunk, []byte("mergeCell")) {
-				for _, m := range mergeCellRE.FindAllSubmatchIndex(chunk, -1) {
-					out = append(out, string(chunk[m[2]:m[3]]))
-					keep = max(keep, m[1])
-				}
-			}
-			tail = append(tail[:0:0], chunk[keep:]...)
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				break
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		slices.Sort(out)
-		return slices.Compact(out), nil
-	}
-	return nil, nil
-}
-
-func unescapeXML(s string) string {
-	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&apos;", "'").Replace(s)
 }
 
 // refData is the reference data an import checks against, read in a few queries.
@@ -1180,8 +1074,17 @@ func (s *Service) Import(ctx context.Context, p *auth.Principal, src ImportSourc
 		return rep, err
 	}
 	rep.Committed = true
+	if rep.ToWrite() >= analyzeAfterRows {
+		// The import is committed whatever happens here: a failed refresh of the planner's
+		// statistics leaves it to autovacuum (PostgreSQL) or the next import.
+		_ = s.DB.AnalyzeStats(context.WithoutCancel(ctx))
+	}
 	return rep, nil
 }
+
+// analyzeAfterRows is the size of import after which the planner's statistics are
+// refreshed: a file that changes the tables' size noticeably, not a county's monthly form.
+const analyzeAfterRows = 50_000
 
 // rollupKey identifies a roll-up row by the ranks of its codes in sorted order, so that
 // summing the deltas of a large file costs an integer-keyed map update per target and
@@ -1262,6 +1165,27 @@ func (s *Service) writeImport(ctx context.Context, tx *store.BulkTx, p *auth.Pri
 		return err
 	}
 	rep.Seconds.Rollups = time.Since(start).Seconds()
+	// The approvals list's counts: one change per region × period the file touches.
+	pairs := map[[2]string]*store.PairCounts{}
+	for i := range facts {
+		f := &facts[i]
+		pc := pairs[[2]string{f.Region, f.Period}]
+		if pc == nil {
+			pc = &store.PairCounts{Region: f.Region, Period: f.Period}
+			pairs[[2]string{f.Region, f.Period}] = pc
+		}
+		if f.PrevFactID != 0 {
+			pc.Count(lk.cur[f.FactKey].Status, f.EnterpriseID, -1)
+		}
+		pc.Count(f.Status, f.EnterpriseID, +1)
+	}
+	counts := make([]store.PairCounts, 0, len(pairs))
+	for _, pc := range pairs {
+		counts = append(counts, *pc)
+	}
+	if err := tx.AddRegionPeriodCounts(ctx, counts); err != nil {
+		return err
+	}
 	return audit.Record(ctx, tx.Tx, now, p, "fact.import", "import", rep.SHA256, nil, map[string]any{
 		"file": rep.FileName, "format": rep.Format, "size": rep.Size, "sha256": rep.SHA256, "rows": rep.Rows,
 		"new": rep.New, "revised": rep.Revised, "unchanged": rep.Unchanged, "outliers": len(rep.Warnings) + rep.MoreWarnings})
@@ -1293,9 +1217,13 @@ func (s *Service) applyImportRollups(ctx context.Context, tx *store.BulkTx, fact
 	regR, regS := ranks(regs)
 	insR, insS := ranks(ins)
 	perR, perS := ranks(pers)
-	index := map[rollupKey]int{}
-	var keys []rollupKey
-	var sums []store.RollupDelta
+	// Sums are four integers per key, kept apart from the key's strings until the end:
+	// growing a slice of full RollupDeltas (112 bytes each) for hundreds of thousands of
+	// keys cost more than the summing. A file's facts land on about four roll-up rows
+	// each, so that is the first guess of the capacity.
+	index := make(map[rollupKey]int, 4*len(facts))
+	keys := make([]rollupKey, 0, 4*len(facts))
+	sums := make([][4]int64, 0, 4*len(facts))
 	regionT := map[string][]int32{}
 	industryA := map[string][]int32{}
 	targets := func(cache map[string][]int32, rank map[string]int32, code string, f func(string) []string) []int32 {
@@ -1354,13 +1282,13 @@ func (s *Service) applyImportRollups(ctx context.Context, tx *store.BulkTx, fact
 					j = len(sums)
 					index[k] = j
 					keys = append(keys, k)
-					sums = append(sums, store.RollupDelta{})
+					sums = append(sums, [4]int64{})
 				}
 				x := &sums[j]
-				x.Sum += d.Sum
-				x.N += d.N
-				x.ApprovedSum += d.ApprovedSum
-				x.ApprovedN += d.ApprovedN
+				x[0] += d.Sum
+				x[1] += d.N
+				x[2] += d.ApprovedSum
+				x[3] += d.ApprovedN
 			}
 		}
 	}
@@ -1376,7 +1304,8 @@ func (s *Service) applyImportRollups(ctx context.Context, tx *store.BulkTx, fact
 	ds := make([]store.RollupDelta, len(order))
 	for i, j := range order {
 		k := keys[j]
-		ds[i] = sums[j]
+		x := sums[j]
+		ds[i] = store.RollupDelta{Sum: x[0], N: x[1], ApprovedSum: x[2], ApprovedN: x[3]}
 		ds[i].Basis, ds[i].Indicator, ds[i].Region, ds[i].Industry, ds[i].Period = string(k.basis), indS[k.indicator], regS[k.region], insS[k.industry], perS[k.period]
 	}
 	return tx.ApplyRollupsBulk(ctx, ds)

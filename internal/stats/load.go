@@ -79,6 +79,9 @@ func (s *Service) LoadPublished(ctx context.Context, tx *store.Tx, p *auth.Princ
 	if err := s.rollup(ctx, tx, r.ind, r.region.Kind, old, &store.CurrentFact{FactID: id, FactKey: f.FactKey, Value: f.Value, Status: "approved"}); err != nil {
 		return Result{}, err
 	}
+	if err := countPair(ctx, tx, old, f.FactKey, "approved"); err != nil {
+		return Result{}, err
+	}
 	var before any
 	if r.hasPrev {
 		before = map[string]any{"value": Micro(r.prev.Value).String(), "status": r.prev.Status, "fact_id": r.prev.FactID}

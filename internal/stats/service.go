@@ -454,6 +454,9 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, r *resolved, now time
 	if err := s.rollup(ctx, tx, r.ind, r.region.Kind, old, &store.CurrentFact{FactID: id, FactKey: f.FactKey, Value: f.Value, Status: r.status}); err != nil {
 		return Result{}, err
 	}
+	if err := countPair(ctx, tx, old, f.FactKey, r.status); err != nil {
+		return Result{}, err
+	}
 	var before any
 	if r.hasPrev {
 		before = map[string]any{"value": Micro(r.prev.Value).String(), "status": r.prev.Status, "fact_id": r.prev.FactID}
@@ -465,6 +468,17 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, r *resolved, now time
 		return Result{}, err
 	}
 	return Result{Fact: f, Warnings: r.warnings}, nil
+}
+
+// countPair moves one fact of key k from old (nil: a new key) to status in the approvals
+// list's counts of its region's period.
+func countPair(ctx context.Context, tx *store.Tx, old *store.CurrentFact, k store.FactKey, status string) error {
+	pc := store.PairCounts{Region: k.Region, Period: k.Period}
+	if old != nil {
+		pc.Count(old.Status, old.EnterpriseID, -1)
+	}
+	pc.Count(status, k.EnterpriseID, +1)
+	return tx.AddRegionPeriodCounts(ctx, []store.PairCounts{pc})
 }
 
 // rollup applies the change from old to new (either may be nil) to the roll-ups.

@@ -302,6 +302,33 @@ func expectedRollups(t *testing.T, db *store.DB) map[string]store.Rollup {
 	return out
 }
 
+// checkPairCounts fails unless the stored region × period counts equal a recount of
+// fact_current and there are at least min pairs.
+func checkPairCounts(t *testing.T, db *store.DB, min int) {
+	t.Helper()
+	have, err := db.RegionPeriodCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := db.RecountRegionPeriods(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < min {
+		t.Fatalf("only %d region periods have facts; the check needs %d", len(want), min)
+	}
+	for k, w := range want {
+		if h := have[k]; h != w {
+			t.Errorf("%v: stored %+v, recount %+v", k, h, w)
+		}
+	}
+	for k, h := range have {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%v: stored %+v, no facts", k, h)
+		}
+	}
+}
+
 func TestRollupsStayConsistentThroughEntriesAndApprovals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
@@ -329,9 +356,11 @@ func TestRollupsStayConsistentThroughEntriesAndApprovals(t *testing.T) {
 		if got.Sum != 13_000_000 {
 			t.Fatalf("zone 一核: %+v", got)
 		}
+		checkPairCounts(t, db, 3)
 		if err := f.svc.Unlock(ctx, f.planner, "360702", "2015", "复核"); err != nil {
 			t.Fatal(err)
 		}
+		checkPairCounts(t, db, 3)
 		want := expectedRollups(t, db)
 		have, err := db.AllRollups(ctx)
 		if err != nil {
@@ -430,5 +459,60 @@ func TestPeriodIsCanonicalSoLocksHold(t *testing.T) {
 		if _, err := f.svc.History(ctx, f.viewer, store.FactKey{Indicator: "OUT", Region: "360702", Industry: "RE", Period: "2013-01"}); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("viewer reading a draft's history: %v", err)
 		}
+	})
+}
+
+// TestApprovalListCountsPerScope: the approvals list, which reads the counts kept on write,
+// gives each caller the pairs and counts of its own scope, as a count of the facts the
+// caller may read would.
+func TestApprovalListCountsPerScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		f.enter(t, f.enterpriseA, stats.Input{Indicator: "REV", EnterpriseID: f.entA, Industry: "RE", Period: "2017", Value: "1"})
+		f.enter(t, f.enterpriseA, stats.Input{Indicator: "PT", EnterpriseID: f.entA, Industry: "RE", Period: "2017", Value: "0.5"})
+		f.enter(t, f.enterpriseB, stats.Input{Indicator: "REV", EnterpriseID: f.entB, Industry: "RE", Period: "2017", Value: "2"})
+		f.enter(t, f.countyA, stats.Input{Indicator: "REV", Region: "360702", Industry: "RE", Period: "2017", Value: "3"})
+		f.enter(t, f.planner, stats.Input{Indicator: "REV", Region: "360703", Industry: "RE", Period: "2017", Value: "4"})
+		f.enter(t, f.planner, stats.Input{Indicator: "REV", Region: "360703", Industry: "RE", Period: "2018", Value: "5"})
+		for _, step := range []func() error{
+			func() error { return f.svc.Submit(ctx, f.planner, "360703", "2017") },
+			func() error { return f.svc.Approve(ctx, f.planner, "360703", "2017") },
+		} {
+			if err := step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list := func(p *auth.Principal) map[string]int {
+			scope, err := stats.Scope(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pg, err := db.ListPeriodApprovals(ctx, store.ApprovalFilter{Scope: scope}, store.ListQuery{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]int{}
+			for _, r := range pg.Rows {
+				out[r.Region+"/"+r.Period] = r.Facts
+			}
+			return out
+		}
+		for name, c := range map[string]struct {
+			p    *auth.Principal
+			want map[string]int
+		}{
+			// Enterprise A (in 360702) has two facts there beside the county's own; enterprise
+			// B (in 360703) one beside the planner's; only region-level approved facts are
+			// published.
+			"planner":      {f.planner, map[string]int{"360702/2017": 3, "360703/2017": 2, "360703/2018": 1}},
+			"county A":     {f.countyA, map[string]int{"360702/2017": 3}},
+			"enterprise A": {f.enterpriseA, map[string]int{"360702/2017": 2}},
+			"viewer":       {&auth.Principal{ID: 99, Username: "v", Role: auth.Viewer}, map[string]int{"360703/2017": 1}},
+		} {
+			if got := list(c.p); fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("%s sees %v, want %v", name, got, c.want)
+			}
+		}
+		checkPairCounts(t, db, 3)
 	})
 }
