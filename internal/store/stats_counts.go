@@ -5,7 +5,7 @@ import (
 )
 
 // Counts of current facts per region × period, by status, kept on write (table
-// region_period_counts, migration 0006) so that the approvals list never counts facts.
+// region_period_counts, migration 0008) so that the approvals list never counts facts.
 // The stats use cases change them in the same transaction as the facts they count.
 
 // PairCounts are the counts of one region's period, or changes to them.
