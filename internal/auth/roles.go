@@ -77,6 +77,15 @@ const (
 	SubmitStats    Action = "stats.submit"
 	ApproveStats   Action = "stats.approve"
 	ManageStatsDef Action = "stats.define"
+	// Parks and layout, the project pipeline (row scope: county users their region,
+	// enterprise users their own enterprise's projects) and investment-attraction leads,
+	// which name enterprises being courted and so stay with the planners.
+	ReadParks      Action = "parks.read"
+	ManageParks    Action = "parks.manage"
+	ReadProjects   Action = "projects.read"
+	ManageProjects Action = "projects.manage"
+	ReadLeads      Action = "leads.read"
+	ManageLeads    Action = "leads.manage"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -98,6 +107,12 @@ var grants = map[Action][]Role{
 	SubmitStats:     {Admin, Planner, County},
 	ApproveStats:    {Admin, Planner},
 	ManageStatsDef:  {Admin, Planner},
+	ReadParks:       {Admin, Planner, Regulator, County, Enterprise, Viewer},
+	ManageParks:     {Admin, Planner},
+	ReadProjects:    {Admin, Planner, Regulator, County, Enterprise},
+	ManageProjects:  {Admin, Planner},
+	ReadLeads:       {Admin, Planner},
+	ManageLeads:     {Admin, Planner},
 }
 
 // Can reports whether p may do a.

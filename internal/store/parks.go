@@ -183,3 +183,42 @@ func (db *DB) ParkEnterprises(ctx context.Context, park string) ([]Enterprise, e
 		FROM park_enterprises pe
 		JOIN enterprises e ON e.id = pe.enterprise_id WHERE pe.park_code = ? ORDER BY e.name_zh, e.id`, park)
 }
+
+// GoalTarget pairs a named goal of the positioning with a plan target that measures it.
+type GoalTarget struct {
+	GoalCode   string
+	TargetCode string
+	Note       string
+}
+
+// UpsertGoalTarget inserts or replaces a pairing.
+func (t *Tx) UpsertGoalTarget(ctx context.Context, g GoalTarget) error {
+	_, err := t.exec(ctx, `INSERT INTO goal_targets(goal_code, target_code, note) VALUES (?, ?, ?)
+		ON CONFLICT (goal_code, target_code) DO UPDATE SET note = excluded.note`, g.GoalCode, g.TargetCode, g.Note)
+	return err
+}
+
+func scanGoalTarget(r rowScanner) (GoalTarget, error) {
+	var g GoalTarget
+	err := r.Scan(&g.GoalCode, &g.TargetCode, &g.Note)
+	return g, err
+}
+
+// GoalTargetByKey reads a pairing inside a write transaction.
+func (t *Tx) GoalTargetByKey(ctx context.Context, goal, target string) (GoalTarget, error) {
+	g, err := scanGoalTarget(t.queryRow(ctx, "SELECT goal_code, target_code, note FROM goal_targets WHERE goal_code = ? AND target_code = ?", goal, target))
+	return g, notFound(err)
+}
+
+// GoalTargets returns every pairing.
+func (db *DB) GoalTargets(ctx context.Context) ([]GoalTarget, error) {
+	return all(ctx, db, scanGoalTarget, "SELECT goal_code, target_code, note FROM goal_targets ORDER BY goal_code, target_code")
+}
+
+// RegionLevelFigures returns every region-level figure in force of a region (the
+// indicators shown on a park's page are those of the region or zone it lies in).
+func (db *DB) RegionLevelFigures(ctx context.Context, region string, approvedOnly bool) ([]FactDetail, error) {
+	return all(ctx, db, scanDetail, "SELECT "+detailColumns+` FROM fact_current c JOIN facts f ON f.id = c.fact_id
+		WHERE c.region_code = ? AND c.enterprise_id = 0`+statusCond(approvedOnly)+`
+		ORDER BY c.indicator_code, c.industry_code, c.period`, region)
+}

@@ -90,3 +90,13 @@ CREATE TABLE leads (
 );
 CREATE INDEX leads_link ON leads(link_id);
 CREATE UNIQUE INDEX leads_project ON leads(project_id);
+
+-- Which plan targets measure a named goal of the positioning (四基地一工程): the article
+-- states the goals without numbers and the targets separately, so the pairing is data,
+-- kept with the reason for it, not inferred from industry codes.
+CREATE TABLE goal_targets (
+	goal_code   TEXT NOT NULL REFERENCES plan_goals(code) ON DELETE CASCADE,
+	target_code TEXT NOT NULL REFERENCES plan_targets(code) ON DELETE CASCADE,
+	note        TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (goal_code, target_code)
+);
