@@ -46,6 +46,9 @@ func (a *API) Endpoints() []Endpoint {
 		{"POST /api/v1/periods/{region}/{period}/unlock", a.periodAction("unlock")},
 		{"GET /api/v1/indicators", a.listIndicators},
 		{"GET /api/v1/industries", a.listIndustries},
+		{"GET /api/v1/parks", a.listParks},
+		{"POST /api/v1/parks", a.savePark},
+		{"GET /api/v1/parks/{code}", a.getPark},
 	}
 }
 
