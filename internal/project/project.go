@@ -55,6 +55,9 @@ type Service struct {
 	StallDays int // 0: DefaultStallDays
 }
 
+// StallLimit is the number of days without a stage move after which a project is stalled.
+func (s *Service) StallLimit() int { return s.stallDays() }
+
 func (s *Service) stallDays() int {
 	if s.StallDays > 0 {
 		return s.StallDays
