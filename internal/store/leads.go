@@ -96,3 +96,9 @@ func (t *Tx) EnterprisesMatching(ctx context.Context, name, uscc string) ([]Ente
 	return all(ctx, t, scanEnterprise, "SELECT "+enterpriseColumns+" FROM enterprises WHERE name_zh = ? OR (? <> '' AND uscc = ?) ORDER BY id",
 		name, uscc, uscc)
 }
+
+// LinkChoices returns every chain link in chain and stage order, for the forms that pick
+// the link a project or a lead sits on.
+func (db *DB) LinkChoices(ctx context.Context) ([]ChainLink, error) {
+	return all(ctx, db, scanChainLink, "SELECT "+chainLinkColumns+" FROM chain_links ORDER BY chain_code, stage, code")
+}

@@ -226,6 +226,8 @@ var navEntries = []navEntry{
 	{"statsweb.nav.group", "import.nav", "/stats/import", auth.EnterStats},
 	{"park.nav.group", "park.nav.parks", "/parks", auth.ReadParks},
 	{"park.nav.group", "park.nav.layout", "/parks/layout", auth.ReadParks},
+	{"park.nav.group", "project.nav", "/projects", auth.ReadProjects},
+	{"park.nav.group", "lead.nav", "/leads", auth.ReadLeads},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {
