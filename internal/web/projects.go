@@ -52,8 +52,10 @@ func formInt(r *http.Request, name string) int64 {
 // wan writes millionths of 万元 as 万元 with thousands separators.
 func wan(v int64) string { return fmtMicro(v, 0) }
 
-func (s *Server) projectStage(lang i18n.Lang, st string) string { return s.cat.T(lang, "project.stage."+st) }
-func (s *Server) leadStage(lang i18n.Lang, st string) string    { return s.cat.T(lang, "lead.stage."+st) }
+func (s *Server) projectStage(lang i18n.Lang, st string) string {
+	return s.cat.T(lang, "project.stage."+st)
+}
+func (s *Server) leadStage(lang i18n.Lang, st string) string { return s.cat.T(lang, "lead.stage."+st) }
 
 func (s *Server) stageOptions(lang i18n.Lang, prefix string, stages []string, selected string, all bool) []option {
 	var out []option
