@@ -85,7 +85,8 @@ var projectTable = TableSpec[store.ProjectRecord]{
 	Columns: []Column{{Label: "project.col.id", Sort: "id", Num: true}, {Label: "project.col.name", Sort: "name"}, {Label: "project.col.stage", Sort: "stage"},
 		{Label: "project.col.region", Sort: "region"}, {Label: "project.col.park", Sort: "park"}, {Label: "project.col.investor"}, {Label: "project.col.link"},
 		{Label: "project.col.invest_planned", Sort: "invest", Num: true}, {Label: "project.col.invest_completed", Sort: "completed", Num: true},
-		{Label: "project.col.jobs", Sort: "jobs", Num: true}, {Label: "project.col.blockers", Num: true}, {Label: "project.col.flags"}},
+		{Label: "project.col.jobs", Sort: "jobs", Num: true}, {Label: "project.col.blockers", Num: true}, {Label: "project.col.flags"},
+		{Label: "common.source"}},
 }
 
 type projectsView struct {
@@ -125,7 +126,7 @@ func (s *Server) projectsPage(w http.ResponseWriter, r *http.Request) error {
 			TextCell(s.projectStage(lang, x.Stage)), TextCell(x.RegionName), TextCell(x.ParkName), TextCell(x.EnterpriseName), TextCell(x.LinkName),
 			{Value: stats64(x.InvestPlanned), Text: wan(x.InvestPlanned), Num: true}, {Value: stats64(x.InvestCompleted), Text: wan(x.InvestCompleted), Num: true},
 			{Value: x.JobsPlanned, Text: fmt.Sprint(x.JobsPlanned), Num: true}, {Value: x.OpenBlockers, Text: fmt.Sprint(x.OpenBlockers), Num: true},
-			TextCell(s.projectFlagText(lang, fl))}
+			TextCell(s.projectFlagText(lang, fl)), TextCell(x.Source)}
 	}
 	tv, done, err := serveTable(s, w, r, spec, func(q store.ListQuery) (store.Page[store.ProjectRecord], error) {
 		return svc.List(r.Context(), p, f, q)
