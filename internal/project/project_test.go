@@ -301,6 +301,13 @@ func TestProjectScope(t *testing.T) {
 		if _, err := f.svc.Get(ctx, county, mine); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("county reads another county's project: %v", err)
 		}
+		// The free-text filter finds a project by its investor's name, within the scope.
+		if l, err := f.svc.List(ctx, planner, project.Filter{}, store.ListQuery{Filter: "乙电"}); err != nil || l.Total != 1 || l.Rows[0].ID != theirs {
+			t.Fatalf("filter by investor: %+v %v", l, err)
+		}
+		if l, err := f.svc.List(ctx, entA, project.Filter{}, store.ListQuery{Filter: "乙电"}); err != nil || l.Total != 0 {
+			t.Fatalf("an enterprise user's filter finds another's project: %+v %v", l, err)
+		}
 		if _, err := f.svc.List(ctx, viewer, project.Filter{}, store.ListQuery{}); !apperr.Is(err, apperr.Forbidden) {
 			t.Fatalf("a viewer lists projects: %v", err)
 		}

@@ -34,6 +34,7 @@ ALTER TABLE projects ADD COLUMN support TEXT NOT NULL DEFAULT '';
 ALTER TABLE projects ADD COLUMN stage_changed_at BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX projects_enterprise ON projects(enterprise_id);
 CREATE INDEX projects_region ON projects(region_code);
+CREATE INDEX projects_finish ON projects(finish_planned);
 
 -- Investment by calendar year, planned and completed.
 CREATE TABLE project_annual (
@@ -69,7 +70,8 @@ CREATE TABLE project_blockers (
 	created_at  BIGINT NOT NULL,
 	closed_at   BIGINT NOT NULL DEFAULT 0
 );
-CREATE INDEX project_blockers_project ON project_blockers(project_id);
+CREATE INDEX project_blockers_project ON project_blockers(project_id, status, due_date);
+CREATE INDEX project_blockers_due ON project_blockers(status, due_date);
 
 -- A lead (招商线索): an enterprise outside the region that would fill a chain link's gap,
 -- moving 线索 → 接洽 → 洽谈 → 签约; a signed lead points at the project it became.
