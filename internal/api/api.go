@@ -46,6 +46,21 @@ func (a *API) Endpoints() []Endpoint {
 		{"POST /api/v1/periods/{region}/{period}/unlock", a.periodAction("unlock")},
 		{"GET /api/v1/indicators", a.listIndicators},
 		{"GET /api/v1/industries", a.listIndustries},
+		{"GET /api/v1/parks", a.listParks},
+		{"POST /api/v1/parks", a.savePark},
+		{"GET /api/v1/parks/{code}", a.getPark},
+		{"GET /api/v1/projects", a.listProjects},
+		{"POST /api/v1/projects", a.createProject},
+		{"GET /api/v1/projects/{id}", a.getProject},
+		{"PUT /api/v1/projects/{id}", a.updateProject},
+		{"POST /api/v1/projects/{id}/stage", a.moveProject},
+		{"POST /api/v1/projects/{id}/blockers", a.addBlocker},
+		{"POST /api/v1/projects/{id}/blockers/{blocker}/close", a.closeBlocker},
+		{"GET /api/v1/leads", a.listLeads},
+		{"POST /api/v1/leads", a.createLead},
+		{"GET /api/v1/leads/{id}", a.getLead},
+		{"POST /api/v1/leads/{id}/stage", a.moveLead},
+		{"POST /api/v1/leads/{id}/convert", a.convertLead},
 	}
 }
 

@@ -382,7 +382,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 			var status int
 			var b []byte
 			if body != nil {
-				status, _, b = postJSON(t, env, path, token, body)
+				status, _, b = sendJSON(t, env, method, path, token, body)
 			} else {
 				status, _, b = call(t, env, method, path, token, "", nil)
 			}
@@ -444,6 +444,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		check("GET", "/api/v1/audit?from=2024-02-30", "/api/v1/audit", tok, nil, 422)
 		check("GET", "/api/v1/audit", "/api/v1/audit", env.Token("reporter"), nil, 403)
 		statsDocChecks(t, env, db, check)
+		parksDocChecks(t, env, db, check)
 
 		for key := range ops {
 			if !covered[key] {

@@ -84,6 +84,15 @@ const (
 	ReadChainFigures Action = "chains.figures"
 	EditChains       Action = "chains.edit"
 	ReadRelatedness  Action = "relatedness.read"
+	// Parks and layout, the project pipeline (row scope: county users their region,
+	// enterprise users their own enterprise's projects) and investment-attraction leads,
+	// which name enterprises being courted and so stay with the planners.
+	ReadParks      Action = "parks.read"
+	ManageParks    Action = "parks.manage"
+	ReadProjects   Action = "projects.read"
+	ManageProjects Action = "projects.manage"
+	ReadLeads      Action = "leads.read"
+	ManageLeads    Action = "leads.manage"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -110,6 +119,12 @@ var grants = map[Action][]Role{
 	ReadChainFigures: {Admin, Planner, Regulator},
 	EditChains:       {Admin, Planner},
 	ReadRelatedness:  {Admin, Planner, Regulator, County},
+	ReadParks:        {Admin, Planner, Regulator, County, Enterprise, Viewer},
+	ManageParks:      {Admin, Planner},
+	ReadProjects:     {Admin, Planner, Regulator, County, Enterprise},
+	ManageProjects:   {Admin, Planner},
+	ReadLeads:        {Admin, Planner},
+	ManageLeads:      {Admin, Planner},
 }
 
 // Can reports whether p may do a.

@@ -345,6 +345,25 @@ func TestBrowser(t *testing.T) {
 	shot("target.png", 1366)
 	probs.check(t, "target page")
 
+	// 2c. The layout page: the parks on the Ganzhou county map.
+	do("open /parks/layout", chromedp.Navigate(base+"/parks/layout"))
+	settled("layout page")
+	waitDrawn("layout page", "#park-map")
+	var parkMap struct {
+		Map    string `json:"map"`
+		Data   int    `json:"data"`
+		Canvas int    `json:"canvas"`
+	}
+	eval("park map", `(() => {
+		const el = document.getElementById("park-map"), o = echarts.getInstanceByDom(el).getOption(), c = el.querySelector("canvas");
+		return {map: o.series[0].map, data: o.series[0].data.length, canvas: c ? c.width * c.height : 0};
+	})()`, &parkMap)
+	if parkMap.Map != "赣州" || parkMap.Data == 0 || parkMap.Canvas == 0 {
+		t.Errorf("park map: %+v, want the 赣州 map with the counties of parks and wings drawn", parkMap)
+	}
+	shot("parks_layout.png", 1366)
+	probs.check(t, "layout page")
+
 	// 3. A table page.
 	do("open /regions", chromedp.Navigate(base+"/regions"))
 	settled("regions page")

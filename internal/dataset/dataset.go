@@ -92,6 +92,7 @@ func readJSON(fsys fs.FS, name string, v any) error {
 //	facts.json        published figures, loaded approved through the statistics rules
 //	plans.json        plans → stages → targets, and goals without a number
 //	chains.json       industrial chains: links, edges, enterprise industries, placements
+//	parks.json        parks and bases with their industries; which targets measure each goal
 //
 // article.zh-Hans.txt, beside them, is the article itself: tests check every quote of a
 // figure against it; the loader does not read it.
@@ -261,6 +262,7 @@ type contents struct {
 	facts      []factRow
 	plans      planFile
 	chains     chainFile
+	parks      parkFile
 }
 
 func read(fsys fs.FS) (*contents, error) {
@@ -270,7 +272,7 @@ func read(fsys fs.FS) (*contents, error) {
 		v    any
 	}{{"regions.json", &c.regions}, {"enterprises.json", &c.ents}, {"sources.json", &c.sources},
 		{"industries.json", &c.industries}, {"indicators.json", &c.indicators}, {"zones.json", &c.zones},
-		{"facts.json", &c.facts}, {"plans.json", &c.plans}, {"chains.json", &c.chains}} {
+		{"facts.json", &c.facts}, {"plans.json", &c.plans}, {"chains.json", &c.chains}, {"parks.json", &c.parks}} {
 		if err := readJSON(fsys, f.name, f.v); err != nil {
 			return nil, err
 		}
@@ -339,7 +341,7 @@ func Load(ctx context.Context, db *store.DB, p *auth.Principal, now time.Time, f
 		l := &loader{ctx: ctx, tx: tx, p: p, now: now, sum: &sum,
 			stats: &stats.Service{DB: db, Now: func() time.Time { return now }}}
 		for _, step := range []func(*contents) error{l.regions, l.enterprises, l.sources, l.industries, l.indicators,
-			l.zones, l.facts, l.plans, l.chainsStep} {
+			l.zones, l.facts, l.plans, l.chainsStep, l.parks} {
 			if err := step(c); err != nil {
 				return err
 			}

@@ -17,14 +17,16 @@ import (
 
 var ctx = context.Background()
 
-// The default dataset: 20 regions, 17 enterprises, 11 sources, 49 industries, 47
-// indicators, 12 zones (12 regions, 12 layout roles, 6 member lists), 68 figures (42 of
-// the article, 26 of REFERENCE.md §6), and the plan (1 plan, 3 stages, 5 named goals,
-// 14 targets), and the chains (6 chains, 47 links, 37 edges, 11 enterprise industries,
-// 11 placements).
+// The default dataset, record by record: 20 regions, 17 enterprises, 11 sources, 49
+// industries, 48 indicators, 12 zones (12 regions, 12 layout roles, 6 member lists), 69
+// figures (43 of the article, 26 of REFERENCE.md §6), the plan (1 plan, 3 stages, 5 named
+// goals, 14 targets), the chains (6 chains, 47 links, 37 edges, 11 enterprise industries,
+// 11 placements) and the parks (7 parks, 5 industry lists, 10 goal–target pairings).
 const (
-	defaultFacts   = 68
-	defaultRecords = 20 + 17 + 11 + 49 + 47 + (12 + 12 + 6) + defaultFacts + (1 + 3 + 5 + 14) + (6 + 47 + 37 + 11 + 11)
+	defaultFacts   = 69
+	defaultRecords = 20 + 17 + 11 + 49 + 48 + (12 + 12 + 6) + defaultFacts + (1 + 3 + 5 + 14) +
+		(6 + 47 + 37 + 11 + 11) + // chains
+		(7 + 5 + 10) // parks
 )
 
 func TestDefaultDatasetLoadsOnceAndIsAudited(t *testing.T) {

@@ -99,7 +99,7 @@ func TestEveryFigureHasItsSourceStatusAndQuote(t *testing.T) {
 				}
 			}
 		}
-		want := map[string]int{"article": 42, "G1": 11, "G2": 1, "G3": 2, "G4": 2, "G5": 2, "G6": 2, "G7": 2, "G9": 3, "G10": 1}
+		want := map[string]int{"article": 43, "G1": 11, "G2": 1, "G3": 2, "G4": 2, "G5": 2, "G6": 2, "G7": 2, "G9": 3, "G10": 1}
 		if fmt.Sprint(bySource) != fmt.Sprint(want) {
 			t.Errorf("figures by source: %v, want %v", bySource, want)
 		}
@@ -135,6 +135,8 @@ func TestEveryFigureHasItsSourceStatusAndQuote(t *testing.T) {
 			{"CAP_PM_MOTOR", "NEV-MOTOR", "2013", "2000000", "台", ""},
 			{"CAP_BATTERY", "NEV-BAT", "2013", "600", "MW", ""},
 			{"PROJ_PROV_KEY", "SEI", "2013", "37", "个", ""},
+			{"BASE_PROV", "SEI", "2013", "6", "个", ""},
+			{"PARK_FEATURED", "SEI", "2013", "30", "个", ""},
 			{"PROJ_PROMOTED", "SEI", "2013", "35", "个", ""},
 			{"INVEST_PROMOTED", "SEI", "2013", "130", "亿元", "over"},
 			{"FUND_RAISED", "SEI", "2013", "41", "亿元", ""},

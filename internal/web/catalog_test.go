@@ -15,6 +15,9 @@ import (
 
 	"zhanxin/internal/auth"
 	"zhanxin/internal/i18n"
+	"zhanxin/internal/lead"
+	"zhanxin/internal/park"
+	"zhanxin/internal/project"
 )
 
 // The catalogue test reads the source itself: every key a template or Go code names must
@@ -30,7 +33,10 @@ func catDynamic(t *testing.T) map[string][]string {
 	for _, r := range auth.Roles {
 		roles = append(roles, string(r))
 	}
-	return map[string][]string{"role.": roles, "region.kind.": catRegionKinds(t)}
+	return map[string][]string{"role.": roles, "region.kind.": catRegionKinds(t),
+		"park.kind.": park.Kinds, "park.status.": park.Statuses, "park.fact_status.": {"draft", "submitted", "approved"},
+		"project.stage.": project.Stages, "project.blocker.kind.": project.BlockerKinds,
+		"project.blocker.status.": {"open", "resolved", "closed"}, "lead.stage.": lead.Stages}
 }
 
 // catRegionKinds reads the region kinds from the schema's CHECK constraint, the one place
