@@ -77,6 +77,12 @@ const (
 	SubmitStats    Action = "stats.submit"
 	ApproveStats   Action = "stats.approve"
 	ManageStatsDef Action = "stats.define"
+
+	// Enterprise cultivation: reading classifications, cultivation lists and support plans
+	// (enterprise users: their own enterprise; county users: their region's), and editing
+	// the rules, lists and plans.
+	ReadCultivation   Action = "cultivation.read"
+	ManageCultivation Action = "cultivation.manage"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -98,6 +104,9 @@ var grants = map[Action][]Role{
 	SubmitStats:     {Admin, Planner, County},
 	ApproveStats:    {Admin, Planner},
 	ManageStatsDef:  {Admin, Planner},
+
+	ReadCultivation:   {Admin, Planner, Regulator, County, Enterprise},
+	ManageCultivation: {Admin, Planner},
 }
 
 // Can reports whether p may do a.

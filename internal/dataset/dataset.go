@@ -91,6 +91,7 @@ func readJSON(fsys fs.FS, name string, v any) error {
 //	zones.json        functional and layout zones (regions of kind zone), their role and members
 //	facts.json        published figures, loaded approved through the statistics rules
 //	plans.json        plans → stages → targets, and goals without a number
+//	classes.json      enterprise classes, their default criteria, designations by a source
 //
 // article.zh-Hans.txt, beside them, is the article itself: tests check every quote of a
 // figure against it; the loader does not read it.
@@ -259,6 +260,7 @@ type contents struct {
 	zones      []zoneRow
 	facts      []factRow
 	plans      planFile
+	classes    classFile
 }
 
 func read(fsys fs.FS) (*contents, error) {
@@ -268,7 +270,8 @@ func read(fsys fs.FS) (*contents, error) {
 		v    any
 	}{{"regions.json", &c.regions}, {"enterprises.json", &c.ents}, {"sources.json", &c.sources},
 		{"industries.json", &c.industries}, {"indicators.json", &c.indicators}, {"zones.json", &c.zones},
-		{"facts.json", &c.facts}, {"plans.json", &c.plans}} {
+		{"facts.json", &c.facts}, {"plans.json", &c.plans},
+		{"classes.json", &c.classes}} {
 		if err := readJSON(fsys, f.name, f.v); err != nil {
 			return nil, err
 		}
@@ -337,7 +340,7 @@ func Load(ctx context.Context, db *store.DB, p *auth.Principal, now time.Time, f
 		l := &loader{ctx: ctx, tx: tx, p: p, now: now, sum: &sum,
 			stats: &stats.Service{DB: db, Now: func() time.Time { return now }}}
 		for _, step := range []func(*contents) error{l.regions, l.enterprises, l.sources, l.industries, l.indicators,
-			l.zones, l.facts, l.plans} {
+			l.zones, l.facts, l.plans, l.classes} {
 			if err := step(c); err != nil {
 				return err
 			}

@@ -224,6 +224,8 @@ var navEntries = []navEntry{
 	{"statsweb.nav.group", "statsweb.nav.indicators", "/stats/indicators", auth.ReadStats},
 	{"statsweb.nav.group", "statsweb.nav.industries", "/stats/industries", auth.ReadStats},
 	{"statsweb.nav.group", "import.nav", "/stats/import", auth.EnterStats},
+	{"cult.nav.group", "cult.nav.classes", "/cultivation", auth.ReadCultivation},
+	{"cult.nav.group", "cult.nav.support", "/cultivation/support", auth.ReadCultivation},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {

@@ -1,0 +1,101 @@
+package dataset
+
+import (
+	"errors"
+	"fmt"
+
+	"zhanxin/internal/apperr"
+	"zhanxin/internal/audit"
+	"zhanxin/internal/store"
+)
+
+// classes.json: the enterprise classes of the cultivation module with their default
+// criteria, and the designations a source makes (the article calls 虔东稀土 a 龙头企业).
+
+type classFile struct {
+	Classes      []classRow       `json:"classes"`
+	Designations []designationRow `json:"designations"`
+}
+
+type classRow struct {
+	Code      string         `json:"code"`
+	NameZh    string         `json:"name_zh"`
+	NameEn    string         `json:"name_en"`
+	Combine   string         `json:"combine"`
+	Note      string         `json:"note"`
+	Source    string         `json:"source"`
+	SortOrder int            `json:"sort_order"`
+	Criteria  []criterionRow `json:"criteria"`
+}
+
+// criterionRow is a default criterion. Only kinds that need no number ship by default:
+// a threshold is added by the user with its source.
+type criterionRow struct {
+	Kind   string `json:"kind"`
+	Note   string `json:"note"`
+	Source string `json:"source"`
+}
+
+type designationRow struct {
+	Enterprise string `json:"enterprise"`
+	Class      string `json:"class"`
+	Period     string `json:"period"`
+	Source     string `json:"source"`
+	Quote      string `json:"quote"`
+}
+
+// classes loads the classes. Default criteria are written only when a class is new: the
+// rules are the user's to edit afterwards, and loading again must not undo those edits.
+func (l *loader) classes(c *contents) error {
+	ctx, tx := l.ctx, l.tx
+	for n, r := range c.classes.Classes {
+		if r.Combine == "" {
+			r.Combine = "all"
+		}
+		k := store.EnterpriseClass{Code: r.Code, NameZh: r.NameZh, NameEn: r.NameEn, Combine: r.Combine, Note: r.Note,
+			Source: r.Source, SortOrder: r.SortOrder}
+		old, err := tx.EnterpriseClassByCode(ctx, k.Code)
+		isNew := errors.Is(err, store.ErrNotFound)
+		if err != nil && !isNew {
+			return err
+		}
+		if !isNew {
+			k.Combine = old.Combine // a reload keeps the combination the user chose
+		}
+		if err := upsert(l, "enterprise_class", k.Code, k, func() (store.EnterpriseClass, error) { return tx.EnterpriseClassByCode(ctx, k.Code) },
+			eq[store.EnterpriseClass], func() error { return tx.UpsertEnterpriseClass(ctx, k) }); err != nil {
+			return rowErr("classes.json", n, r.Code, err)
+		}
+		if !isNew {
+			continue
+		}
+		for _, cr := range r.Criteria {
+			x := store.ClassCriterion{ClassCode: k.Code, Kind: cr.Kind, Note: cr.Note, Source: cr.Source}
+			id, err := tx.InsertClassCriterion(ctx, x)
+			if err != nil {
+				return rowErr("classes.json", n, r.Code, err)
+			}
+			x.ID = id
+			l.sum.Created++
+			if err := audit.Record(ctx, tx, l.now, l.p, "dataset.load", "class_criterion", fmt.Sprint(id), nil, x); err != nil {
+				return err
+			}
+		}
+	}
+	for n, r := range c.classes.Designations {
+		e, err := tx.EnterpriseByName(ctx, r.Enterprise)
+		if errors.Is(err, store.ErrNotFound) {
+			return rowErr("classes.json", n, r.Enterprise,
+				apperr.New(apperr.Invalid, "unknown_enterprise", "err.dataset.enterprise", r.Enterprise))
+		} else if err != nil {
+			return err
+		}
+		d := store.Designation{EnterpriseID: e.ID, ClassCode: r.Class, Period: r.Period, Source: r.Source, Quote: r.Quote}
+		if err := upsert(l, "enterprise_designation", fmt.Sprintf("%d/%s", e.ID, r.Class), d,
+			func() (store.Designation, error) { return tx.DesignationOf(ctx, e.ID, r.Class) }, eq[store.Designation],
+			func() error { return tx.UpsertDesignation(ctx, d) }); err != nil {
+			return rowErr("classes.json", n, r.Enterprise, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+-- Enterprise cultivation: the classes an enterprise may belong to (规上, 龙头, 链主,
+-- 专精特新, 隐形冠军, 高新技术企业, 上市, 上市后备), the editable criteria that decide them,
+-- designations by a named source (an authority's list, the article), cultivation lists and
+-- the 一企一策 support measures.
+
+-- combine says how a class's criteria combine: all must hold, or any one suffices. A class
+-- with no criterion decides nothing: pages say so instead of guessing.
+CREATE TABLE enterprise_classes (
+	code       TEXT PRIMARY KEY,
+	name_zh    TEXT NOT NULL,
+	name_en    TEXT NOT NULL DEFAULT '',
+	combine    TEXT NOT NULL DEFAULT 'all' CHECK (combine IN ('all', 'any')),
+	note       TEXT NOT NULL DEFAULT '',
+	source     TEXT NOT NULL,
+	sort_order INTEGER NOT NULL DEFAULT 0
+);
+
+-- A criterion is one of:
+--   indicator     the enterprise's fact for indicator_code compares to threshold_micro (in
+--                 the indicator's unit); period '' means the latest period with a value;
+--   designated    the enterprise is designated into the class by a named source;
+--   chain_leader  the enterprise is the 链主 of at least one chain link.
+CREATE TABLE class_criteria (
+	id              INTEGER PRIMARY KEY,
+	class_code      TEXT NOT NULL REFERENCES enterprise_classes(code) ON DELETE CASCADE,
+	kind            TEXT NOT NULL CHECK (kind IN ('indicator', 'designated', 'chain_leader')),
+	indicator_code  TEXT REFERENCES indicators(code),
+	comparison      TEXT NOT NULL DEFAULT '' CHECK (comparison IN ('', '>=', '>', '<=', '<', '=')),
+	threshold_micro BIGINT NOT NULL DEFAULT 0,
+	period          TEXT NOT NULL DEFAULT '',
+	note            TEXT NOT NULL DEFAULT '',
+	source          TEXT NOT NULL DEFAULT '',
+	CHECK ((kind = 'indicator') = (indicator_code IS NOT NULL AND comparison <> ''))
+);
+CREATE INDEX class_criteria_class ON class_criteria(class_code);
+
+-- A designation: a source (an authority's list, the article) puts the enterprise in a class.
+CREATE TABLE enterprise_designations (
+	enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
+	class_code    TEXT NOT NULL REFERENCES enterprise_classes(code) ON DELETE CASCADE,
+	period        TEXT NOT NULL DEFAULT '',
+	source        TEXT NOT NULL,
+	quote         TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (enterprise_id, class_code)
+);
+
+-- A cultivation list (培育库): the enterprises the city is working to bring into a class.
+CREATE TABLE cultivation_entries (
+	enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
+	class_code    TEXT NOT NULL REFERENCES enterprise_classes(code) ON DELETE CASCADE,
+	note          TEXT NOT NULL DEFAULT '',
+	added_by      TEXT NOT NULL,
+	added_at      BIGINT NOT NULL,
+	PRIMARY KEY (enterprise_id, class_code)
+);
+CREATE INDEX cultivation_entries_class ON cultivation_entries(class_code);
+
+-- 一企一策: one enterprise's support measures, each with its responsible department, due
+-- date (YYYY-MM-DD) and status. Overdue is computed from the date, never stored.
+CREATE TABLE support_measures (
+	id            INTEGER PRIMARY KEY,
+	enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
+	measure       TEXT NOT NULL,
+	department    TEXT NOT NULL,
+	due_date      TEXT NOT NULL,
+	status        TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'in_progress', 'done', 'cancelled')),
+	note          TEXT NOT NULL DEFAULT '',
+	created_by    TEXT NOT NULL,
+	created_at    BIGINT NOT NULL,
+	updated_at    BIGINT NOT NULL
+);
+CREATE INDEX support_measures_enterprise ON support_measures(enterprise_id);
