@@ -311,6 +311,8 @@ func (s *Service) Register(ctx context.Context, p *auth.Principal, class string,
 		"name":  func(a, b Member) int { return strings.Compare(a.Enterprise.NameZh, b.Enterprise.NameZh) },
 		"id":    func(a, b Member) int { return int(a.Enterprise.ID - b.Enterprise.ID) },
 		"state": func(a, b Member) int { return strings.Compare(a.Result.State, b.Result.State) },
-	}, func(m Member) string { return m.Enterprise.NameZh + " " + m.Enterprise.NameEn + " " + m.Enterprise.USCC })
+	}, func(m Member) string {
+		return m.Enterprise.NameZh + " " + m.Enterprise.NameEn + " " + m.Enterprise.USCC
+	})
 	return cl, page, c.Indicators, nil
 }
