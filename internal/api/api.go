@@ -46,6 +46,14 @@ func (a *API) Endpoints() []Endpoint {
 		{"POST /api/v1/periods/{region}/{period}/unlock", a.periodAction("unlock")},
 		{"GET /api/v1/indicators", a.listIndicators},
 		{"GET /api/v1/industries", a.listIndustries},
+		{"GET /api/v1/enterprise-classes", a.listClasses},
+		{"POST /api/v1/enterprise-classes/{code}/criteria", a.addCriterion},
+		{"DELETE /api/v1/class-criteria/{id}", a.deleteCriterion},
+		{"GET /api/v1/class-members", a.classRegister},
+		{"GET /api/v1/enterprises/{id}/classification", a.classification},
+		{"GET /api/v1/support-measures", a.listMeasures},
+		{"POST /api/v1/support-measures", a.addMeasure},
+		{"POST /api/v1/support-measures/{id}/status", a.setMeasureStatus},
 	}
 }
 

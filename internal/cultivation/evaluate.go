@@ -1,6 +1,7 @@
 package cultivation
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -257,14 +258,16 @@ type Member struct {
 	Result     ClassResult
 }
 
-// Register judges one class for every enterprise p may see, optionally only those on the
-// class's cultivation list or those that qualify; q filters, sorts and pages the result.
+// RegisterFilter narrows a register: only enterprises on the cultivation list, only those
+// that qualify.
 type RegisterFilter struct {
 	OnList    bool
 	Qualified bool
 }
 
-// Register is the per-class list: the class with its criteria and its members.
+// Register judges one class (every class when class is "") for every enterprise p may
+// see; q filters, sorts and pages the result. It returns the class asked for, the page
+// and the indicators the rules name.
 func (s *Service) Register(ctx context.Context, p *auth.Principal, class string, f RegisterFilter, q store.ListQuery) (Class, store.Page[Member], map[string]store.Indicator, error) {
 	var page store.Page[Member]
 	if err := auth.Require(p, auth.ReadCultivation); err != nil {
@@ -274,11 +277,15 @@ func (s *Service) Register(ctx context.Context, p *auth.Principal, class string,
 	if err != nil {
 		return Class{}, page, nil, err
 	}
-	i := slices.IndexFunc(c.Classes, func(x Class) bool { return x.Code == class })
-	if i < 0 {
-		return Class{}, page, nil, missingClass()
+	classes := c.Classes
+	var cl Class
+	if class != "" {
+		i := slices.IndexFunc(c.Classes, func(x Class) bool { return x.Code == class })
+		if i < 0 {
+			return Class{}, page, nil, missingClass()
+		}
+		cl, classes = c.Classes[i], c.Classes[i:i+1]
 	}
-	cl := c.Classes[i]
 	ents, err := s.DB.AllEnterprises(ctx, auth.EnterprisesVisibleTo(p))
 	if err != nil {
 		return cl, page, nil, err
@@ -296,20 +303,22 @@ func (s *Service) Register(ctx context.Context, p *auth.Principal, class string,
 	}
 	var rows []Member
 	empty := &facts{desig: map[string]store.Designation{}, onList: map[string]bool{}}
-	for _, e := range ents {
-		ef := fs[e.ID]
-		if ef == nil {
-			ef = empty
+	for _, k := range classes {
+		for _, e := range ents {
+			ef := fs[e.ID]
+			if ef == nil {
+				ef = empty
+			}
+			r := evaluate(k, c.Indicators, *ef)
+			if (f.OnList && !r.OnList) || (f.Qualified && r.State != Qualifies) {
+				continue
+			}
+			rows = append(rows, Member{Enterprise: e, Result: r})
 		}
-		r := evaluate(cl, c.Indicators, *ef)
-		if (f.OnList && !r.OnList) || (f.Qualified && r.State != Qualifies) {
-			continue
-		}
-		rows = append(rows, Member{Enterprise: e, Result: r})
 	}
 	page = store.SlicePage(rows, q, map[string]func(a, b Member) int{
 		"name":  func(a, b Member) int { return strings.Compare(a.Enterprise.NameZh, b.Enterprise.NameZh) },
-		"id":    func(a, b Member) int { return int(a.Enterprise.ID - b.Enterprise.ID) },
+		"id":    func(a, b Member) int { return cmp.Compare(a.Enterprise.ID, b.Enterprise.ID) },
 		"state": func(a, b Member) int { return strings.Compare(a.Result.State, b.Result.State) },
 	}, func(m Member) string {
 		return m.Enterprise.NameZh + " " + m.Enterprise.NameEn + " " + m.Enterprise.USCC
