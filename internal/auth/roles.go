@@ -83,6 +83,10 @@ const (
 	// the rules, lists and plans.
 	ReadCultivation   Action = "cultivation.read"
 	ManageCultivation Action = "cultivation.manage"
+	// Funds, investments, financing instruments and the listing pipeline (row scope as
+	// for cultivation).
+	ReadFinance   Action = "finance.read"
+	ManageFinance Action = "finance.manage"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -107,6 +111,8 @@ var grants = map[Action][]Role{
 
 	ReadCultivation:   {Admin, Planner, Regulator, County, Enterprise},
 	ManageCultivation: {Admin, Planner},
+	ReadFinance:       {Admin, Planner, Regulator, County, Enterprise},
+	ManageFinance:     {Admin, Planner},
 }
 
 // Can reports whether p may do a.

@@ -6,6 +6,7 @@ import (
 
 	"zhanxin/internal/apperr"
 	"zhanxin/internal/audit"
+	"zhanxin/internal/stats"
 	"zhanxin/internal/store"
 )
 
@@ -95,6 +96,50 @@ func (l *loader) classes(c *contents) error {
 			func() (store.Designation, error) { return tx.DesignationOf(ctx, e.ID, r.Class) }, eq[store.Designation],
 			func() error { return tx.UpsertDesignation(ctx, d) }); err != nil {
 			return rowErr("classes.json", n, r.Enterprise, err)
+		}
+	}
+	return nil
+}
+
+// funds.json: the funds the article names. A size no source gives is left out (null).
+type fundFile struct {
+	Funds []fundRow `json:"funds"`
+}
+
+type fundRow struct {
+	Code      string `json:"code"`
+	NameZh    string `json:"name_zh"`
+	NameEn    string `json:"name_en"`
+	Kind      string `json:"kind"`
+	Status    string `json:"status"`
+	Size      string `json:"size"` // in 万元; "" when not given
+	Note      string `json:"note"`
+	Quote     string `json:"quote"`
+	Source    string `json:"source"`
+	SortOrder int    `json:"sort_order"`
+}
+
+func (l *loader) funds(c *contents) error {
+	ctx, tx := l.ctx, l.tx
+	for n, r := range c.funds.Funds {
+		f := store.Fund{Code: r.Code, NameZh: r.NameZh, NameEn: r.NameEn, Kind: r.Kind, Status: r.Status, Note: r.Note, Quote: r.Quote,
+			Source: r.Source, SortOrder: r.SortOrder}
+		if r.Size != "" {
+			v, err := stats.ParseValue(r.Size, "万元", "万元")
+			if err != nil {
+				return rowErr("funds.json", n, r.Code, err)
+			}
+			size := int64(v)
+			f.Size = &size
+		}
+		same := func(a, b store.Fund) bool {
+			sa, sb := a.Size, b.Size
+			a.Size, b.Size = nil, nil
+			return a == b && ((sa == nil && sb == nil) || (sa != nil && sb != nil && *sa == *sb))
+		}
+		if err := upsert(l, "fund", f.Code, f, func() (store.Fund, error) { return tx.FundByCode(ctx, f.Code) }, same,
+			func() error { return tx.UpsertFund(ctx, f) }); err != nil {
+			return rowErr("funds.json", n, r.Code, err)
 		}
 	}
 	return nil

@@ -92,6 +92,7 @@ func readJSON(fsys fs.FS, name string, v any) error {
 //	facts.json        published figures, loaded approved through the statistics rules
 //	plans.json        plans → stages → targets, and goals without a number
 //	classes.json      enterprise classes, their default criteria, designations by a source
+//	funds.json        funds (红石, 盛虔, the proposed 稀土钨产业发展基金); sizes only where given
 //
 // article.zh-Hans.txt, beside them, is the article itself: tests check every quote of a
 // figure against it; the loader does not read it.
@@ -261,6 +262,7 @@ type contents struct {
 	facts      []factRow
 	plans      planFile
 	classes    classFile
+	funds      fundFile
 }
 
 func read(fsys fs.FS) (*contents, error) {
@@ -271,7 +273,7 @@ func read(fsys fs.FS) (*contents, error) {
 	}{{"regions.json", &c.regions}, {"enterprises.json", &c.ents}, {"sources.json", &c.sources},
 		{"industries.json", &c.industries}, {"indicators.json", &c.indicators}, {"zones.json", &c.zones},
 		{"facts.json", &c.facts}, {"plans.json", &c.plans},
-		{"classes.json", &c.classes}} {
+		{"classes.json", &c.classes}, {"funds.json", &c.funds}} {
 		if err := readJSON(fsys, f.name, f.v); err != nil {
 			return nil, err
 		}
@@ -340,7 +342,7 @@ func Load(ctx context.Context, db *store.DB, p *auth.Principal, now time.Time, f
 		l := &loader{ctx: ctx, tx: tx, p: p, now: now, sum: &sum,
 			stats: &stats.Service{DB: db, Now: func() time.Time { return now }}}
 		for _, step := range []func(*contents) error{l.regions, l.enterprises, l.sources, l.industries, l.indicators,
-			l.zones, l.facts, l.plans, l.classes} {
+			l.zones, l.facts, l.plans, l.classes, l.funds} {
 			if err := step(c); err != nil {
 				return err
 			}

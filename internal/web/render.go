@@ -226,6 +226,10 @@ var navEntries = []navEntry{
 	{"statsweb.nav.group", "import.nav", "/stats/import", auth.EnterStats},
 	{"cult.nav.group", "cult.nav.classes", "/cultivation", auth.ReadCultivation},
 	{"cult.nav.group", "cult.nav.support", "/cultivation/support", auth.ReadCultivation},
+	{"fin.nav.group", "fin.nav.funds", "/finance/funds", auth.ReadFinance},
+	{"fin.nav.group", "fin.nav.investments", "/finance/investments", auth.ReadFinance},
+	{"fin.nav.group", "fin.nav.financings", "/finance/financings", auth.ReadFinance},
+	{"fin.nav.group", "fin.nav.listing", "/finance/listing", auth.ReadFinance},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {

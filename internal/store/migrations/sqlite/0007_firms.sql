@@ -1,7 +1,7 @@
--- Enterprise cultivation: the classes an enterprise may belong to (规上, 龙头, 链主,
--- 专精特新, 隐形冠军, 高新技术企业, 上市, 上市后备), the editable criteria that decide them,
--- designations by a named source (an authority's list, the article), cultivation lists and
--- the 一企一策 support measures.
+-- Enterprise cultivation and finance: the classes an enterprise may belong to (规上, 龙头,
+-- 链主, 专精特新, 隐形冠军, 高新技术企业, 上市, 上市后备), the editable criteria that decide them,
+-- designations by a named source (an authority's list, the article), cultivation lists, the
+-- 一企一策 support measures; funds, their investments, financing instruments and listings.
 
 -- combine says how a class's criteria combine: all must hold, or any one suffices. A class
 -- with no criterion decides nothing: pages say so instead of guessing.
@@ -70,3 +70,68 @@ CREATE TABLE support_measures (
 	updated_at    BIGINT NOT NULL
 );
 CREATE INDEX support_measures_enterprise ON support_measures(enterprise_id);
+
+-- Funds and financing (投融资). Amounts are in millionths of 万元 (amount_micro), exact
+-- like facts; a figure the sources do not give is NULL, never guessed.
+
+-- A fund: 红石, 盛虔 (the article: 41亿 raised together — a fact of FUND_RAISED, not split
+-- between them here), the proposed 稀土钨产业发展基金.
+CREATE TABLE funds (
+	code       TEXT PRIMARY KEY,
+	name_zh    TEXT NOT NULL,
+	name_en    TEXT NOT NULL DEFAULT '',
+	kind       TEXT NOT NULL CHECK (kind IN ('equity', 'industry', 'venture', 'guidance')),
+	status     TEXT NOT NULL CHECK (status IN ('proposed', 'raising', 'operating', 'closed')),
+	size_micro BIGINT, -- 万元 millionths; NULL: not given by any source
+	note       TEXT NOT NULL DEFAULT '',
+	quote      TEXT NOT NULL DEFAULT '',
+	source     TEXT NOT NULL,
+	sort_order INTEGER NOT NULL DEFAULT 0
+);
+
+-- A fund's commitment (承诺出资) or investment (实际投资) into one enterprise or one project.
+CREATE TABLE fund_investments (
+	id            INTEGER PRIMARY KEY,
+	fund_code     TEXT NOT NULL REFERENCES funds(code),
+	kind          TEXT NOT NULL CHECK (kind IN ('commitment', 'investment')),
+	enterprise_id BIGINT REFERENCES enterprises(id),
+	project_id    BIGINT REFERENCES projects(id),
+	amount_micro  BIGINT NOT NULL CHECK (amount_micro > 0),
+	on_date       TEXT NOT NULL,
+	note          TEXT NOT NULL DEFAULT '',
+	source        TEXT NOT NULL,
+	created_by    TEXT NOT NULL,
+	created_at    BIGINT NOT NULL,
+	CHECK ((enterprise_id IS NULL) <> (project_id IS NULL))
+);
+CREATE INDEX fund_investments_enterprise ON fund_investments(enterprise_id);
+CREATE INDEX fund_investments_project ON fund_investments(project_id);
+
+-- An enterprise's financing instrument: bond, medium-term note, supply-chain finance.
+CREATE TABLE financings (
+	id            INTEGER PRIMARY KEY,
+	enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
+	kind          TEXT NOT NULL CHECK (kind IN ('bond', 'mtn', 'scf', 'loan', 'equity')),
+	amount_micro  BIGINT NOT NULL CHECK (amount_micro > 0),
+	issued_on     TEXT NOT NULL,
+	matures_on    TEXT NOT NULL DEFAULT '',
+	note          TEXT NOT NULL DEFAULT '',
+	source        TEXT NOT NULL,
+	created_by    TEXT NOT NULL,
+	created_at    BIGINT NOT NULL
+);
+CREATE INDEX financings_enterprise ON financings(enterprise_id);
+
+-- The listing pipeline 上市后备 → 辅导 → 申报 → 上市: every stage an enterprise reaches, with
+-- its date; the latest is its stage now. A step back is allowed only with a reason.
+CREATE TABLE listing_stages (
+	id            INTEGER PRIMARY KEY,
+	enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
+	stage         TEXT NOT NULL CHECK (stage IN ('reserve', 'tutoring', 'filed', 'listed')),
+	on_date       TEXT NOT NULL,
+	reason        TEXT NOT NULL DEFAULT '',
+	source        TEXT NOT NULL,
+	created_by    TEXT NOT NULL,
+	created_at    BIGINT NOT NULL
+);
+CREATE INDEX listing_stages_enterprise ON listing_stages(enterprise_id, id);
