@@ -54,6 +54,13 @@ func (a *API) Endpoints() []Endpoint {
 		{"GET /api/v1/support-measures", a.listMeasures},
 		{"POST /api/v1/support-measures", a.addMeasure},
 		{"POST /api/v1/support-measures/{id}/status", a.setMeasureStatus},
+		{"GET /api/v1/funds", a.listFunds},
+		{"GET /api/v1/fund-investments", a.listInvestments},
+		{"POST /api/v1/fund-investments", a.addInvestment},
+		{"GET /api/v1/financings", a.listFinancings},
+		{"POST /api/v1/financings", a.addFinancing},
+		{"GET /api/v1/listing-pipeline", a.listPipeline},
+		{"POST /api/v1/listing-pipeline", a.setListingStage},
 	}
 }
 

@@ -445,6 +445,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		check("GET", "/api/v1/audit", "/api/v1/audit", env.Token("reporter"), nil, 403)
 		statsDocChecks(t, env, db, check)
 		cultDocChecks(t, env, db, check)
+		finDocChecks(t, env, db, check)
 
 		for key := range ops {
 			if !covered[key] {
