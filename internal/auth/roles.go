@@ -87,6 +87,10 @@ const (
 	// for cultivation).
 	ReadFinance   Action = "finance.read"
 	ManageFinance Action = "finance.manage"
+	// Innovation platforms, alliances and talent programmes (public: every role reads them;
+	// the enterprises linked to them are shown within the reader's enterprise scope).
+	ReadInnovation   Action = "innovation.read"
+	ManageInnovation Action = "innovation.manage"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -113,6 +117,8 @@ var grants = map[Action][]Role{
 	ManageCultivation: {Admin, Planner},
 	ReadFinance:       {Admin, Planner, Regulator, County, Enterprise},
 	ManageFinance:     {Admin, Planner},
+	ReadInnovation:    {Admin, Planner, Regulator, County, Enterprise, Viewer},
+	ManageInnovation:  {Admin, Planner},
 }
 
 // Can reports whether p may do a.

@@ -68,6 +68,7 @@ func (l *loader) classes(c *contents) error {
 			return rowErr("classes.json", n, r.Code, err)
 		}
 		if !isNew {
+			l.sum.Unchanged += len(r.Criteria) // left as the user keeps them
 			continue
 		}
 		for _, cr := range r.Criteria {
@@ -140,6 +141,60 @@ func (l *loader) funds(c *contents) error {
 		if err := upsert(l, "fund", f.Code, f, func() (store.Fund, error) { return tx.FundByCode(ctx, f.Code) }, same,
 			func() error { return tx.UpsertFund(ctx, f) }); err != nil {
 			return rowErr("funds.json", n, r.Code, err)
+		}
+	}
+	return nil
+}
+
+// innovation.json: the platforms, alliances and talent programmes the article names; the
+// centres it only counts have no row.
+type unitFile struct {
+	Units []unitRow `json:"units"`
+}
+
+type unitRow struct {
+	NameZh    string `json:"name_zh"`
+	NameEn    string `json:"name_en"`
+	Category  string `json:"category"`
+	Level     string `json:"level"`
+	Status    string `json:"status"`
+	Note      string `json:"note"`
+	Quote     string `json:"quote"`
+	Source    string `json:"source"`
+	SortOrder int    `json:"sort_order"`
+}
+
+func (l *loader) units(c *contents) error {
+	ctx, tx := l.ctx, l.tx
+	for n, r := range c.innovation.Units {
+		u := store.InnovationUnit{NameZh: r.NameZh, NameEn: r.NameEn, Category: r.Category, Level: r.Level, Status: r.Status, Note: r.Note,
+			Quote: r.Quote, Source: r.Source, SortOrder: r.SortOrder}
+		old, err := tx.InnovationUnitByName(ctx, u.NameZh)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			if u.ID, err = tx.InsertInnovationUnit(ctx, u); err != nil {
+				return rowErr("innovation.json", n, r.NameZh, err)
+			}
+			l.sum.Created++
+			if err := audit.Record(ctx, tx, l.now, l.p, "dataset.load", "innovation_unit", fmt.Sprint(u.ID), nil, u); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			u.ID = old.ID
+			if old.NameEn == u.NameEn && old.Category == u.Category && old.Level == u.Level && old.Status == u.Status && old.Note == u.Note &&
+				old.Quote == u.Quote && old.Source == u.Source && old.SortOrder == u.SortOrder {
+				l.sum.Unchanged++
+				continue
+			}
+			if err := tx.UpdateInnovationUnit(ctx, u); err != nil {
+				return rowErr("innovation.json", n, r.NameZh, err)
+			}
+			l.sum.Updated++
+			if err := audit.Record(ctx, tx, l.now, l.p, "dataset.load", "innovation_unit", fmt.Sprint(u.ID), old, u); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

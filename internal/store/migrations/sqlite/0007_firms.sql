@@ -1,7 +1,8 @@
 -- Enterprise cultivation and finance: the classes an enterprise may belong to (规上, 龙头,
 -- 链主, 专精特新, 隐形冠军, 高新技术企业, 上市, 上市后备), the editable criteria that decide them,
 -- designations by a named source (an authority's list, the article), cultivation lists, the
--- 一企一策 support measures; funds, their investments, financing instruments and listings.
+-- 一企一策 support measures; funds, their investments, financing instruments and listings;
+-- innovation platforms, alliances and talent programmes.
 
 -- combine says how a class's criteria combine: all must hold, or any one suffices. A class
 -- with no criterion decides nothing: pages say so instead of guessing.
@@ -135,3 +136,33 @@ CREATE TABLE listing_stages (
 	created_at    BIGINT NOT NULL
 );
 CREATE INDEX listing_stages_enterprise ON listing_stages(enterprise_id, id);
+
+-- Innovation (创新体系): platforms (engineering and technology centres, quality inspection
+-- centres, research institutes, postdoctoral stations), alliances and talent programmes,
+-- each linked to the chain links and enterprises it serves. The article's counts (2
+-- national centres, 1 postdoctoral station, 8 provincial centres) are facts; the centres it
+-- does not name have no row.
+CREATE TABLE innovation_units (
+	id         INTEGER PRIMARY KEY,
+	name_zh    TEXT NOT NULL UNIQUE,
+	name_en    TEXT NOT NULL DEFAULT '',
+	category   TEXT NOT NULL CHECK (category IN ('platform', 'alliance', 'talent')),
+	level      TEXT NOT NULL DEFAULT '' CHECK (level IN ('', 'national', 'provincial', 'city')),
+	status     TEXT NOT NULL CHECK (status IN ('proposed', 'building', 'operating')),
+	note       TEXT NOT NULL DEFAULT '',
+	quote      TEXT NOT NULL DEFAULT '',
+	source     TEXT NOT NULL,
+	sort_order INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE innovation_unit_links (
+	unit_id BIGINT NOT NULL REFERENCES innovation_units(id) ON DELETE CASCADE,
+	link_id BIGINT NOT NULL REFERENCES chain_links(id) ON DELETE CASCADE,
+	PRIMARY KEY (unit_id, link_id)
+);
+
+CREATE TABLE innovation_unit_enterprises (
+	unit_id       BIGINT NOT NULL REFERENCES innovation_units(id) ON DELETE CASCADE,
+	enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
+	PRIMARY KEY (unit_id, enterprise_id)
+);
