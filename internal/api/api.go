@@ -61,6 +61,9 @@ func (a *API) Endpoints() []Endpoint {
 		{"POST /api/v1/financings", a.addFinancing},
 		{"GET /api/v1/listing-pipeline", a.listPipeline},
 		{"POST /api/v1/listing-pipeline", a.setListingStage},
+		{"GET /api/v1/innovation-units", a.listUnits},
+		{"POST /api/v1/innovation-units", a.addUnit},
+		{"POST /api/v1/innovation-units/{id}/links", a.linkUnit},
 	}
 }
 

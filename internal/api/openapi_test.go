@@ -446,6 +446,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		statsDocChecks(t, env, db, check)
 		cultDocChecks(t, env, db, check)
 		finDocChecks(t, env, db, check)
+		innoDocChecks(t, env, db, check)
 
 		for key := range ops {
 			if !covered[key] {

@@ -84,7 +84,8 @@ func (t *Tx) LinkUnitToEnterprise(ctx context.Context, unit, enterprise int64) (
 
 // InnovationUnits lists every unit with its chain links and enterprises.
 func (db *DB) InnovationUnits(ctx context.Context) ([]InnovationUnit, error) {
-	units, err := all(ctx, db, scanUnit, "SELECT "+unitColumns+" FROM innovation_units ORDER BY sort_order, id")
+	// Rows added by hand (sort_order 0) follow the dataset's ordered ones, newest last.
+	units, err := all(ctx, db, scanUnit, "SELECT "+unitColumns+" FROM innovation_units ORDER BY CASE WHEN sort_order = 0 THEN 1 ELSE 0 END, sort_order, id")
 	if err != nil {
 		return nil, err
 	}

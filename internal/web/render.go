@@ -230,6 +230,7 @@ var navEntries = []navEntry{
 	{"fin.nav.group", "fin.nav.investments", "/finance/investments", auth.ReadFinance},
 	{"fin.nav.group", "fin.nav.financings", "/finance/financings", auth.ReadFinance},
 	{"fin.nav.group", "fin.nav.listing", "/finance/listing", auth.ReadFinance},
+	{"inno.nav.group", "inno.nav.units", "/innovation", auth.ReadInnovation},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {
