@@ -91,6 +91,10 @@ const (
 	// the enterprises linked to them are shown within the reader's enterprise scope).
 	ReadInnovation   Action = "innovation.read"
 	ManageInnovation Action = "innovation.manage"
+	// Policy documents and instruments (public), and each enterprise's eligibility and
+	// estimated benefit (row scope as for cultivation).
+	ReadPolicy      Action = "policy.read"
+	ReadEligibility Action = "policy.eligibility"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -119,6 +123,8 @@ var grants = map[Action][]Role{
 	ManageFinance:     {Admin, Planner},
 	ReadInnovation:    {Admin, Planner, Regulator, County, Enterprise, Viewer},
 	ManageInnovation:  {Admin, Planner},
+	ReadPolicy:        {Admin, Planner, Regulator, County, Enterprise, Viewer},
+	ReadEligibility:   {Admin, Planner, Regulator, County, Enterprise},
 }
 
 // Can reports whether p may do a.

@@ -199,3 +199,93 @@ func (l *loader) units(c *contents) error {
 	}
 	return nil
 }
+
+// policy.json: policy documents and their instruments. Rates are percents as written.
+type policyFile struct {
+	Documents   []policyDocRow  `json:"documents"`
+	Instruments []policyInstRow `json:"instruments"`
+}
+
+type policyDocRow struct {
+	Code      string `json:"code"`
+	TitleZh   string `json:"title_zh"`
+	TitleEn   string `json:"title_en"`
+	DocNumber string `json:"doc_number"`
+	Issuer    string `json:"issuer"`
+	Issued    string `json:"issued"`
+	Areas     *int64 `json:"areas"`
+	Note      string `json:"note"`
+	Quote     string `json:"quote"`
+	Source    string `json:"source"`
+	SortOrder int    `json:"sort_order"`
+}
+
+type policyInstRow struct {
+	Code             string `json:"code"`
+	DocumentCode     string `json:"document_code"`
+	NameZh           string `json:"name_zh"`
+	NameEn           string `json:"name_en"`
+	Kind             string `json:"kind"`
+	EligibilityClass string `json:"eligibility_class"`
+	StandardRate     string `json:"standard_rate"`
+	ReducedRate      string `json:"reduced_rate"`
+	BaseIndicator    string `json:"base_indicator"`
+	RateNote         string `json:"rate_note"`
+	Note             string `json:"note"`
+	Quote            string `json:"quote"`
+	Source           string `json:"source"`
+	SortOrder        int    `json:"sort_order"`
+}
+
+func percent(s string) (*int64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	v, err := stats.ParseValue(s, "%", "%")
+	if err != nil {
+		return nil, err
+	}
+	x := int64(v)
+	return &x, nil
+}
+
+func (l *loader) policies(c *contents) error {
+	ctx, tx := l.ctx, l.tx
+	for n, r := range c.policy.Documents {
+		d := store.PolicyDocument{Code: r.Code, TitleZh: r.TitleZh, TitleEn: r.TitleEn, DocNumber: r.DocNumber, Issuer: r.Issuer, Issued: r.Issued,
+			Areas: r.Areas, Note: r.Note, Quote: r.Quote, Source: r.Source, SortOrder: r.SortOrder}
+		same := func(a, b store.PolicyDocument) bool {
+			aa, ba := a.Areas, b.Areas
+			a.Areas, b.Areas = nil, nil
+			return a == b && ((aa == nil && ba == nil) || (aa != nil && ba != nil && *aa == *ba))
+		}
+		if err := upsert(l, "policy_document", d.Code, d, func() (store.PolicyDocument, error) { return tx.PolicyDocumentByCode(ctx, d.Code) },
+			same, func() error { return tx.UpsertPolicyDocument(ctx, d) }); err != nil {
+			return rowErr("policy.json", n, r.Code, err)
+		}
+	}
+	for n, r := range c.policy.Instruments {
+		std, err := percent(r.StandardRate)
+		if err != nil {
+			return rowErr("policy.json", n, r.Code, err)
+		}
+		red, err := percent(r.ReducedRate)
+		if err != nil {
+			return rowErr("policy.json", n, r.Code, err)
+		}
+		p := store.PolicyInstrument{Code: r.Code, DocumentCode: r.DocumentCode, NameZh: r.NameZh, NameEn: r.NameEn, Kind: r.Kind,
+			EligibilityClass: r.EligibilityClass, StandardRate: std, ReducedRate: red, BaseIndicator: r.BaseIndicator, RateNote: r.RateNote,
+			Note: r.Note, Quote: r.Quote, Source: r.Source, SortOrder: r.SortOrder}
+		same := func(a, b store.PolicyInstrument) bool {
+			eq := func(x, y *int64) bool { return (x == nil && y == nil) || (x != nil && y != nil && *x == *y) }
+			ok := eq(a.StandardRate, b.StandardRate) && eq(a.ReducedRate, b.ReducedRate)
+			a.StandardRate, a.ReducedRate, b.StandardRate, b.ReducedRate = nil, nil, nil, nil
+			return ok && a == b
+		}
+		if err := upsert(l, "policy_instrument", p.Code, p, func() (store.PolicyInstrument, error) { return tx.PolicyInstrumentByCode(ctx, p.Code) },
+			same, func() error { return tx.UpsertPolicyInstrument(ctx, p) }); err != nil {
+			return rowErr("policy.json", n, r.Code, err)
+		}
+	}
+	return nil
+}

@@ -17,14 +17,15 @@ import (
 
 var ctx = context.Background()
 
-// The default dataset: 20 regions, 17 enterprises, 11 sources, 49 industries, 47
+// The default dataset: 20 regions, 17 enterprises, 11 sources, 49 industries, 48
 // indicators, 12 zones (12 regions, 12 layout roles, 6 member lists), 68 figures (42 of
 // the article, 26 of REFERENCE.md §6), and the plan (1 plan, 3 stages, 5 named goals,
-// 14 targets); the cultivation, finance and innovation records (8 enterprise classes, 7
-// default rules, 5 designations by the article, 3 funds, 9 innovation units).
+// 14 targets); the cultivation, finance, innovation and policy records (9 enterprise
+// classes, 8 default rules, 5 designations by the article, 3 funds, 9 innovation units,
+// 3 policy documents, 1 instrument).
 const (
 	defaultFacts   = 68
-	defaultRecords = 20 + 17 + 11 + 49 + 47 + (12 + 12 + 6) + defaultFacts + (1 + 3 + 5 + 14) + (8 + 7 + 5 + 3 + 9)
+	defaultRecords = 20 + 17 + 11 + 49 + 48 + (12 + 12 + 6) + defaultFacts + (1 + 3 + 5 + 14) + (9 + 8 + 5 + 3 + 9 + 3 + 1)
 )
 
 func TestDefaultDatasetLoadsOnceAndIsAudited(t *testing.T) {

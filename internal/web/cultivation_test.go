@@ -167,7 +167,7 @@ func TestCultivationPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(c) != 9 || c[0][0] != "Class" || c[2][0] != "Leading enterprise" || c[2][2] != "all must hold" {
+		if len(c) != 10 || c[0][0] != "Class" || c[2][0] != "Leading enterprise" || c[2][2] != "all must hold" {
 			t.Errorf("classes CSV: %q", c)
 		}
 		doc = cuGet(t, planner, "/cultivation", 200)

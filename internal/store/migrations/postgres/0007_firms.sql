@@ -2,7 +2,7 @@
 -- 链主, 专精特新, 隐形冠军, 高新技术企业, 上市, 上市后备), the editable criteria that decide them,
 -- designations by a named source (an authority's list, the article), cultivation lists, the
 -- 一企一策 support measures; funds, their investments, financing instruments and listings;
--- innovation platforms, alliances and talent programmes.
+-- innovation platforms, alliances and talent programmes; policy documents and instruments.
 
 -- combine says how a class's criteria combine: all must hold, or any one suffices. A class
 -- with no criterion decides nothing: pages say so instead of guessing.
@@ -165,4 +165,40 @@ CREATE TABLE innovation_unit_enterprises (
 	unit_id       BIGINT NOT NULL REFERENCES innovation_units(id) ON DELETE CASCADE,
 	enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
 	PRIMARY KEY (unit_id, enterprise_id)
+);
+
+-- Policy (政策): documents and the instruments they contain. An instrument's eligibility
+-- is an enterprise class of the cultivation rules (one rule engine for both); its
+-- estimated benefit, where it has one, is (standard rate − reduced rate) × the enterprise's
+-- value of base_indicator, always shown as an estimate with its inputs.
+CREATE TABLE policy_documents (
+	code        TEXT PRIMARY KEY,
+	title_zh    TEXT NOT NULL,
+	title_en    TEXT NOT NULL DEFAULT '',
+	doc_number  TEXT NOT NULL DEFAULT '',
+	issuer      TEXT NOT NULL DEFAULT '',
+	issued      TEXT NOT NULL DEFAULT '', -- year or date as the source gives it
+	areas       INTEGER,                  -- the number of areas of support the source states
+	note        TEXT NOT NULL DEFAULT '',
+	quote       TEXT NOT NULL DEFAULT '',
+	source      TEXT NOT NULL,
+	sort_order  INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE policy_instruments (
+	code                TEXT PRIMARY KEY,
+	document_code       TEXT NOT NULL REFERENCES policy_documents(code),
+	name_zh             TEXT NOT NULL,
+	name_en             TEXT NOT NULL DEFAULT '',
+	kind                TEXT NOT NULL CHECK (kind IN ('tax_rate', 'subsidy', 'land', 'finance', 'other')),
+	eligibility_class   TEXT REFERENCES enterprise_classes(code),
+	standard_rate_micro BIGINT, -- percent, millionths
+	reduced_rate_micro  BIGINT,
+	base_indicator      TEXT REFERENCES indicators(code),
+	rate_note           TEXT NOT NULL DEFAULT '', -- where each rate comes from
+	note                TEXT NOT NULL DEFAULT '',
+	quote               TEXT NOT NULL DEFAULT '',
+	source              TEXT NOT NULL,
+	sort_order          INTEGER NOT NULL DEFAULT 0,
+	CHECK ((standard_rate_micro IS NULL) = (reduced_rate_micro IS NULL))
 );
