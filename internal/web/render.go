@@ -231,6 +231,7 @@ var navEntries = []navEntry{
 	{"fin.nav.group", "fin.nav.financings", "/finance/financings", auth.ReadFinance},
 	{"fin.nav.group", "fin.nav.listing", "/finance/listing", auth.ReadFinance},
 	{"inno.nav.group", "inno.nav.units", "/innovation", auth.ReadInnovation},
+	{"pol.nav.group", "pol.nav.documents", "/policy", auth.ReadPolicy},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {
