@@ -64,6 +64,9 @@ func (a *API) Endpoints() []Endpoint {
 		{"GET /api/v1/innovation-units", a.listUnits},
 		{"POST /api/v1/innovation-units", a.addUnit},
 		{"POST /api/v1/innovation-units/{id}/links", a.linkUnit},
+		{"GET /api/v1/policy-documents", a.listPolicyDocuments},
+		{"GET /api/v1/policy-beneficiaries", a.instrumentEnterprises},
+		{"GET /api/v1/enterprises/{id}/policy-benefits", a.enterpriseBenefits},
 	}
 }
 

@@ -447,6 +447,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		cultDocChecks(t, env, db, check)
 		finDocChecks(t, env, db, check)
 		innoDocChecks(t, env, db, check)
+		polDocChecks(t, env, db, check)
 
 		for key := range ops {
 			if !covered[key] {

@@ -118,19 +118,6 @@ func roundRat(r *big.Rat) int64 {
 	return q.Int64()
 }
 
-func (s *Service) instrument(ctx context.Context, code string) (store.PolicyInstrument, error) {
-	all, err := s.DB.PolicyInstruments(ctx)
-	if err != nil {
-		return store.PolicyInstrument{}, err
-	}
-	for _, in := range all {
-		if in.Code == code {
-			return in, nil
-		}
-	}
-	return store.PolicyInstrument{}, apperr.Missing("policy_instrument")
-}
-
 func (s *Service) indicators(ctx context.Context) (map[string]store.Indicator, error) {
 	inds, err := s.DB.Indicators(ctx)
 	out := map[string]store.Indicator{}
@@ -186,48 +173,78 @@ type Beneficiary struct {
 	Benefit    Benefit
 }
 
-// ForInstrument judges one instrument for every enterprise p may see; q filters, sorts
-// and pages the list.
+// ForInstrument judges one instrument (every instrument when code is "") for every
+// enterprise p may see; q filters, sorts and pages the list.
 func (s *Service) ForInstrument(ctx context.Context, p *auth.Principal, code string, q store.ListQuery) (store.PolicyInstrument, store.Page[Beneficiary], error) {
 	var page store.Page[Beneficiary]
 	if err := auth.Require(p, auth.ReadEligibility); err != nil {
 		return store.PolicyInstrument{}, page, err
 	}
-	in, err := s.instrument(ctx, code)
+	insts, err := s.DB.PolicyInstruments(ctx)
 	if err != nil {
-		return in, page, err
+		return store.PolicyInstrument{}, page, err
 	}
+	var one store.PolicyInstrument
+	if code != "" {
+		i := slices.IndexFunc(insts, func(x store.PolicyInstrument) bool { return x.Code == code })
+		if i < 0 {
+			return one, page, apperr.Missing("policy_instrument")
+		}
+		one, insts = insts[i], insts[i:i+1]
+	}
+	inds, err := s.indicators(ctx)
+	if err != nil {
+		return one, page, err
+	}
+	var rows []Beneficiary
+	for _, in := range insts {
+		r, err := s.beneficiaries(ctx, p, in, inds)
+		if err != nil {
+			return one, page, err
+		}
+		rows = append(rows, r...)
+	}
+	page = store.SlicePage(rows, q, map[string]func(a, b Beneficiary) int{
+		"name": func(a, b Beneficiary) int { return strings.Compare(a.Enterprise.NameZh, b.Enterprise.NameZh) },
+		"state": func(a, b Beneficiary) int {
+			return strings.Compare(a.Benefit.Eligibility.State, b.Benefit.Eligibility.State)
+		},
+		"benefit": func(a, b Beneficiary) int {
+			return cmp.Compare(a.Benefit.Estimate.Value, b.Benefit.Estimate.Value)
+		},
+	}, func(b Beneficiary) string {
+		return b.Enterprise.NameZh + " " + b.Enterprise.NameEn + " " + b.Benefit.Instrument.NameZh
+	})
+	return one, page, nil
+}
+
+// beneficiaries judges one instrument for every enterprise p may see.
+func (s *Service) beneficiaries(ctx context.Context, p *auth.Principal, in store.PolicyInstrument, inds map[string]store.Indicator) ([]Beneficiary, error) {
 	var members []cultivation.Member
 	if in.EligibilityClass != "" {
 		_, mp, _, err := (&cultivation.Service{DB: s.DB, Now: s.Now}).Register(ctx, p, in.EligibilityClass, cultivation.RegisterFilter{}, store.ListQuery{})
 		if err != nil {
-			return in, page, err
+			return nil, err
 		}
 		members = mp.Rows
 	} else {
 		ents, err := s.DB.AllEnterprises(ctx, auth.EnterprisesVisibleTo(p))
 		if err != nil {
-			return in, page, err
+			return nil, err
 		}
 		for _, e := range ents {
 			members = append(members, cultivation.Member{Enterprise: e, Result: cultivation.ClassResult{State: cultivation.NoRules}})
 		}
 	}
-	inds, err := s.indicators(ctx)
-	if err != nil {
-		return in, page, err
-	}
-	var ids []int64
+	ids := make([]int64, 0, len(members))
 	for _, m := range members {
 		ids = append(ids, m.Enterprise.ID)
 	}
-	if ids == nil {
-		ids = []int64{}
-	}
 	var vals map[int64][]store.EnterpriseFactValue
 	if in.BaseIndicator != "" {
+		var err error
 		if vals, err = s.DB.EnterpriseFactValues(ctx, ids, []string{in.BaseIndicator}); err != nil {
-			return in, page, err
+			return nil, err
 		}
 	}
 	rows := make([]Beneficiary, 0, len(members))
@@ -235,12 +252,5 @@ func (s *Service) ForInstrument(ctx context.Context, p *auth.Principal, code str
 		rows = append(rows, Beneficiary{Enterprise: m.Enterprise, Benefit: Benefit{Instrument: in, Eligibility: m.Result,
 			Estimate: estimate(in, inds[in.BaseIndicator], vals[m.Enterprise.ID])}})
 	}
-	page = store.SlicePage(rows, q, map[string]func(a, b Beneficiary) int{
-		"name":  func(a, b Beneficiary) int { return strings.Compare(a.Enterprise.NameZh, b.Enterprise.NameZh) },
-		"state": func(a, b Beneficiary) int { return strings.Compare(a.Benefit.Eligibility.State, b.Benefit.Eligibility.State) },
-		"benefit": func(a, b Beneficiary) int {
-			return cmp.Compare(a.Benefit.Estimate.Value, b.Benefit.Estimate.Value)
-		},
-	}, func(b Beneficiary) string { return b.Enterprise.NameZh + " " + b.Enterprise.NameEn })
-	return in, page, nil
+	return rows, nil
 }

@@ -231,4 +231,3 @@ func (s *Server) polEnterprisePage(w http.ResponseWriter, r *http.Request) error
 	s.render(w, r, http.StatusOK, "pol_enterprise", v)
 	return nil
 }
-
