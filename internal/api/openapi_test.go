@@ -445,6 +445,10 @@ func TestResponsesMatchDocument(t *testing.T) {
 		check("GET", "/api/v1/audit", "/api/v1/audit", env.Token("reporter"), nil, 403)
 		statsDocChecks(t, env, db, check)
 		parksDocChecks(t, env, db, check)
+		cultDocChecks(t, env, db, check)
+		finDocChecks(t, env, db, check)
+		innoDocChecks(t, env, db, check)
+		polDocChecks(t, env, db, check)
 
 		for key := range ops {
 			if !covered[key] {

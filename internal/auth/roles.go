@@ -93,6 +93,24 @@ const (
 	ManageProjects Action = "projects.manage"
 	ReadLeads      Action = "leads.read"
 	ManageLeads    Action = "leads.manage"
+
+	// Enterprise cultivation: reading classifications, cultivation lists and support plans
+	// (enterprise users: their own enterprise; county users: their region's), and editing
+	// the rules, lists and plans.
+	ReadCultivation   Action = "cultivation.read"
+	ManageCultivation Action = "cultivation.manage"
+	// Funds, investments, financing instruments and the listing pipeline (row scope as
+	// for cultivation).
+	ReadFinance   Action = "finance.read"
+	ManageFinance Action = "finance.manage"
+	// Innovation platforms, alliances and talent programmes (public: every role reads them;
+	// the enterprises linked to them are shown within the reader's enterprise scope).
+	ReadInnovation   Action = "innovation.read"
+	ManageInnovation Action = "innovation.manage"
+	// Policy documents and instruments (public), and each enterprise's eligibility and
+	// estimated benefit (row scope as for cultivation).
+	ReadPolicy      Action = "policy.read"
+	ReadEligibility Action = "policy.eligibility"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -125,6 +143,15 @@ var grants = map[Action][]Role{
 	ManageProjects:   {Admin, Planner},
 	ReadLeads:        {Admin, Planner},
 	ManageLeads:      {Admin, Planner},
+
+	ReadCultivation:   {Admin, Planner, Regulator, County, Enterprise},
+	ManageCultivation: {Admin, Planner},
+	ReadFinance:       {Admin, Planner, Regulator, County, Enterprise},
+	ManageFinance:     {Admin, Planner},
+	ReadInnovation:    {Admin, Planner, Regulator, County, Enterprise, Viewer},
+	ManageInnovation:  {Admin, Planner},
+	ReadPolicy:        {Admin, Planner, Regulator, County, Enterprise, Viewer},
+	ReadEligibility:   {Admin, Planner, Regulator, County, Enterprise},
 }
 
 // Can reports whether p may do a.

@@ -93,6 +93,10 @@ func readJSON(fsys fs.FS, name string, v any) error {
 //	plans.json        plans → stages → targets, and goals without a number
 //	chains.json       industrial chains: links, edges, enterprise industries, placements
 //	parks.json        parks and bases with their industries; which targets measure each goal
+//	classes.json      enterprise classes, their default criteria, designations by a source
+//	funds.json        funds (红石, 盛虔, the proposed 稀土钨产业发展基金); sizes only where given
+//	innovation.json   innovation platforms, alliances and talent programmes the article names
+//	policy.json       policy documents and instruments, with eligibility classes and rates
 //
 // article.zh-Hans.txt, beside them, is the article itself: tests check every quote of a
 // figure against it; the loader does not read it.
@@ -263,6 +267,10 @@ type contents struct {
 	plans      planFile
 	chains     chainFile
 	parks      parkFile
+	classes    classFile
+	funds      fundFile
+	innovation unitFile
+	policy     policyFile
 }
 
 func read(fsys fs.FS) (*contents, error) {
@@ -272,7 +280,9 @@ func read(fsys fs.FS) (*contents, error) {
 		v    any
 	}{{"regions.json", &c.regions}, {"enterprises.json", &c.ents}, {"sources.json", &c.sources},
 		{"industries.json", &c.industries}, {"indicators.json", &c.indicators}, {"zones.json", &c.zones},
-		{"facts.json", &c.facts}, {"plans.json", &c.plans}, {"chains.json", &c.chains}, {"parks.json", &c.parks}} {
+		{"facts.json", &c.facts}, {"plans.json", &c.plans}, {"chains.json", &c.chains}, {"parks.json", &c.parks},
+		{"classes.json", &c.classes}, {"funds.json", &c.funds},
+		{"innovation.json", &c.innovation}, {"policy.json", &c.policy}} {
 		if err := readJSON(fsys, f.name, f.v); err != nil {
 			return nil, err
 		}
@@ -341,7 +351,7 @@ func Load(ctx context.Context, db *store.DB, p *auth.Principal, now time.Time, f
 		l := &loader{ctx: ctx, tx: tx, p: p, now: now, sum: &sum,
 			stats: &stats.Service{DB: db, Now: func() time.Time { return now }}}
 		for _, step := range []func(*contents) error{l.regions, l.enterprises, l.sources, l.industries, l.indicators,
-			l.zones, l.facts, l.plans, l.chainsStep, l.parks} {
+			l.zones, l.facts, l.plans, l.chainsStep, l.parks, l.classes, l.funds, l.units, l.policies} {
 			if err := step(c); err != nil {
 				return err
 			}

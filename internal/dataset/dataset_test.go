@@ -18,15 +18,19 @@ import (
 var ctx = context.Background()
 
 // The default dataset, record by record: 20 regions, 17 enterprises, 11 sources, 49
-// industries, 48 indicators, 12 zones (12 regions, 12 layout roles, 6 member lists), 69
+// industries, 49 indicators, 12 zones (12 regions, 12 layout roles, 6 member lists), 69
 // figures (43 of the article, 26 of REFERENCE.md §6), the plan (1 plan, 3 stages, 5 named
 // goals, 14 targets), the chains (6 chains, 47 links, 37 edges, 11 enterprise industries,
-// 11 placements) and the parks (7 parks, 5 industry lists, 10 goal–target pairings).
+// 11 placements), the parks (7 parks, 5 industry lists, 10 goal–target pairings), and the
+// cultivation, finance, innovation and policy records (9 enterprise classes, 8 default
+// rules, 5 designations by the article, 3 funds, 9 innovation units, 3 policy documents,
+// 1 instrument).
 const (
 	defaultFacts   = 69
-	defaultRecords = 20 + 17 + 11 + 49 + 48 + (12 + 12 + 6) + defaultFacts + (1 + 3 + 5 + 14) +
+	defaultRecords = 20 + 17 + 11 + 49 + 49 + (12 + 12 + 6) + defaultFacts + (1 + 3 + 5 + 14) +
 		(6 + 47 + 37 + 11 + 11) + // chains
-		(7 + 5 + 10) // parks
+		(7 + 5 + 10) + // parks
+		(9 + 8 + 5 + 3 + 9 + 3 + 1) // cultivation, finance, innovation, policy
 )
 
 func TestDefaultDatasetLoadsOnceAndIsAudited(t *testing.T) {

@@ -36,7 +36,7 @@ func (s *Server) projectRoutes() {
 func (s *Server) projectService() *project.Service { return &project.Service{DB: s.db, Now: s.now} }
 func (s *Server) leadService() *lead.Service       { return &lead.Service{DB: s.db, Now: s.now} }
 
-func formID(r *http.Request, name string) int64 {
+func pathID(r *http.Request, name string) int64 {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id < 1 {
 		return 0
@@ -255,7 +255,7 @@ func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, status in
 	}
 	lang := s.lang(r)
 	svc := s.projectService()
-	d, err := svc.Get(r.Context(), p, formID(r, "id"))
+	d, err := svc.Get(r.Context(), p, pathID(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -304,7 +304,7 @@ func (s *Server) projectAction(w http.ResponseWriter, r *http.Request, blockerFo
 	if err != nil {
 		return err
 	}
-	id := formID(r, "id")
+	id := pathID(r, "id")
 	if err := do(p, id); err != nil {
 		if e, ok := adminFormError(err); ok {
 			return s.renderProject(w, r, e.Kind.Status(), s.adminFieldErrors(s.lang(r), e, "form"), blockerForm)
@@ -333,7 +333,7 @@ func (s *Server) projectAddBlocker(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) projectCloseBlocker(w http.ResponseWriter, r *http.Request) error {
 	return s.projectAction(w, r, nil, func(p *auth.Principal, id int64) error {
-		return s.projectService().CloseBlocker(r.Context(), p, id, formID(r, "blocker"), r.PostFormValue("status"), r.PostFormValue("resolution"))
+		return s.projectService().CloseBlocker(r.Context(), p, id, pathID(r, "blocker"), r.PostFormValue("status"), r.PostFormValue("resolution"))
 	})
 }
 
@@ -440,7 +440,7 @@ func (s *Server) renderLead(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	lang := s.lang(r)
-	l, err := s.leadService().Get(r.Context(), p, formID(r, "id"))
+	l, err := s.leadService().Get(r.Context(), p, pathID(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -478,7 +478,7 @@ func (s *Server) leadMove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id := formID(r, "id")
+	id := pathID(r, "id")
 	if err := s.leadService().Advance(r.Context(), p, id, r.PostFormValue("stage")); err != nil {
 		if e, ok := adminFormError(err); ok {
 			return s.renderLead(w, r, e.Kind.Status(), s.adminFieldErrors(s.lang(r), e, "stage"), map[string]string{"unit": "亿元"})
@@ -498,7 +498,7 @@ func (s *Server) leadConvert(w http.ResponseWriter, r *http.Request) error {
 	for _, f := range []string{"project_name", "unit", "invest_planned", "jobs_planned", "start_planned", "finish_planned", "note"} {
 		values[f] = strings.TrimSpace(r.PostFormValue(f))
 	}
-	pid, err := s.leadService().Convert(r.Context(), p, formID(r, "id"), lead.Signing{ProjectName: values["project_name"], Unit: values["unit"],
+	pid, err := s.leadService().Convert(r.Context(), p, pathID(r, "id"), lead.Signing{ProjectName: values["project_name"], Unit: values["unit"],
 		InvestPlanned: values["invest_planned"], JobsPlanned: formInt(r, "jobs_planned"), StartPlanned: values["start_planned"],
 		FinishPlanned: values["finish_planned"], Note: values["note"]})
 	if err != nil {

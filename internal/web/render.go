@@ -230,6 +230,14 @@ var navEntries = []navEntry{
 	{"park.nav.group", "park.nav.layout", "/parks/layout", auth.ReadParks},
 	{"park.nav.group", "project.nav", "/projects", auth.ReadProjects},
 	{"park.nav.group", "lead.nav", "/leads", auth.ReadLeads},
+	{"cult.nav.group", "cult.nav.classes", "/cultivation", auth.ReadCultivation},
+	{"cult.nav.group", "cult.nav.support", "/cultivation/support", auth.ReadCultivation},
+	{"fin.nav.group", "fin.nav.funds", "/finance/funds", auth.ReadFinance},
+	{"fin.nav.group", "fin.nav.investments", "/finance/investments", auth.ReadFinance},
+	{"fin.nav.group", "fin.nav.financings", "/finance/financings", auth.ReadFinance},
+	{"fin.nav.group", "fin.nav.listing", "/finance/listing", auth.ReadFinance},
+	{"inno.nav.group", "inno.nav.units", "/innovation", auth.ReadInnovation},
+	{"pol.nav.group", "pol.nav.documents", "/policy", auth.ReadPolicy},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {

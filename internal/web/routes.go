@@ -53,6 +53,10 @@ func (s *Server) routesInit() {
 	s.chainRoutes()
 	s.parkRoutes()
 	s.projectRoutes()
+	s.cultivationRoutes()
+	s.financeRoutes()
+	s.innovationRoutes()
+	s.policyRoutes()
 
 	a := &api.API{DB: s.db, Users: s.users, Cat: s.cat, Now: s.now, Lang: s.lang, Version: s.cfg.Version}
 	for _, e := range a.Endpoints() {
