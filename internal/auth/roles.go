@@ -77,27 +77,40 @@ const (
 	SubmitStats    Action = "stats.submit"
 	ApproveStats   Action = "stats.approve"
 	ManageStatsDef Action = "stats.define"
+	// Resources and quota administration: deposits and rights (enterprise users: their own
+	// rights only), granting quota with documents and reviews, production reports
+	// (enterprise users: their own enterprise only, applied by the quota package).
+	ReadResources    Action = "resources.read"
+	ManageResources  Action = "resources.manage"
+	ReadQuota        Action = "quota.read"
+	ManageQuota      Action = "quota.manage"
+	ReportProduction Action = "quota.report"
 )
 
 // grants is the permission table: the only place that says which role may do what.
 // Row-level limits (a county's own region, an enterprise's own records) are applied by
 // the scope functions below.
 var grants = map[Action][]Role{
-	ManageUsers:     {Admin},
-	ReadAudit:       {Admin},
-	LoadDataset:     {Admin},
-	ReadRegions:     {Admin, Planner, Regulator, County, Enterprise, Viewer},
-	ReadEnterprises: {Admin, Planner, Regulator, County, Enterprise},
-	ManageOwnTokens: {Admin, Planner, Regulator, County, Enterprise, Viewer},
-	ReadLedger:      {Admin, Planner, Regulator, Enterprise},
-	ManageLedger:    {Admin, Regulator},
-	TransferQuota:   {Admin, Regulator},
-	ReconcileLedger: {Admin, Planner, Regulator},
-	ReadStats:       {Admin, Planner, Regulator, County, Enterprise, Viewer},
-	EnterStats:      {Admin, Planner, County, Enterprise},
-	SubmitStats:     {Admin, Planner, County},
-	ApproveStats:    {Admin, Planner},
-	ManageStatsDef:  {Admin, Planner},
+	ManageUsers:      {Admin},
+	ReadAudit:        {Admin},
+	LoadDataset:      {Admin},
+	ReadRegions:      {Admin, Planner, Regulator, County, Enterprise, Viewer},
+	ReadEnterprises:  {Admin, Planner, Regulator, County, Enterprise},
+	ManageOwnTokens:  {Admin, Planner, Regulator, County, Enterprise, Viewer},
+	ReadLedger:       {Admin, Planner, Regulator, Enterprise},
+	ManageLedger:     {Admin, Regulator},
+	TransferQuota:    {Admin, Regulator},
+	ReconcileLedger:  {Admin, Planner, Regulator},
+	ReadStats:        {Admin, Planner, Regulator, County, Enterprise, Viewer},
+	EnterStats:       {Admin, Planner, County, Enterprise},
+	SubmitStats:      {Admin, Planner, County},
+	ApproveStats:     {Admin, Planner},
+	ManageStatsDef:   {Admin, Planner},
+	ReadResources:    {Admin, Planner, Regulator, County, Enterprise},
+	ManageResources:  {Admin, Regulator},
+	ReadQuota:        {Admin, Planner, Regulator, Enterprise},
+	ManageQuota:      {Admin, Regulator},
+	ReportProduction: {Admin, Regulator, Enterprise},
 }
 
 // Can reports whether p may do a.

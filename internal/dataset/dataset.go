@@ -20,6 +20,7 @@ import (
 	"zhanxin/internal/audit"
 	"zhanxin/internal/auth"
 	"zhanxin/internal/enterprise"
+	"zhanxin/internal/resource"
 	"zhanxin/internal/stats"
 	"zhanxin/internal/store"
 )
@@ -259,6 +260,9 @@ type contents struct {
 	zones      []zoneRow
 	facts      []factRow
 	plans      planFile
+	products   []productRow
+	deposits   []resource.NewDeposit
+	quotas     quotaFile
 }
 
 func read(fsys fs.FS) (*contents, error) {
@@ -268,7 +272,8 @@ func read(fsys fs.FS) (*contents, error) {
 		v    any
 	}{{"regions.json", &c.regions}, {"enterprises.json", &c.ents}, {"sources.json", &c.sources},
 		{"industries.json", &c.industries}, {"indicators.json", &c.indicators}, {"zones.json", &c.zones},
-		{"facts.json", &c.facts}, {"plans.json", &c.plans}} {
+		{"facts.json", &c.facts}, {"plans.json", &c.plans},
+		{"products.json", &c.products}, {"deposits.json", &c.deposits}, {"quotas.json", &c.quotas}} {
 		if err := readJSON(fsys, f.name, f.v); err != nil {
 			return nil, err
 		}
@@ -337,7 +342,7 @@ func Load(ctx context.Context, db *store.DB, p *auth.Principal, now time.Time, f
 		l := &loader{ctx: ctx, tx: tx, p: p, now: now, sum: &sum,
 			stats: &stats.Service{DB: db, Now: func() time.Time { return now }}}
 		for _, step := range []func(*contents) error{l.regions, l.enterprises, l.sources, l.industries, l.indicators,
-			l.zones, l.facts, l.plans} {
+			l.zones, l.facts, l.plans, l.products, l.deposits, l.quotas} {
 			if err := step(c); err != nil {
 				return err
 			}

@@ -21,9 +21,15 @@ var ctx = context.Background()
 // indicators, 12 zones (12 regions, 12 layout roles, 6 member lists), 68 figures (42 of
 // the article, 26 of REFERENCE.md §6), and the plan (1 plan, 3 stages, 5 named goals,
 // 14 targets).
+//
+// Resources (resources_test.go): 24 products, 2 deposits, 52 quota ledgers with 3 accounts
+// each, 6 provincial accounts, and 58 grants (52 national totals, 6 provincial shares).
+// A grant is audited as quota.grant and by the ledger's batch record, not as dataset.load.
 const (
-	defaultFacts   = 68
-	defaultRecords = 20 + 17 + 11 + 49 + 47 + (12 + 12 + 6) + defaultFacts + (1 + 3 + 5 + 14)
+	defaultFacts     = 68
+	defaultGrants    = 52 + 6
+	defaultResources = 24 + 2 + 52*(1+3) + 6 + defaultGrants
+	defaultRecords   = 20 + 17 + 11 + 49 + 47 + (12 + 12 + 6) + defaultFacts + (1 + 3 + 5 + 14) + defaultResources
 )
 
 func TestDefaultDatasetLoadsOnceAndIsAudited(t *testing.T) {
@@ -64,7 +70,8 @@ func TestDefaultDatasetLoadsOnceAndIsAudited(t *testing.T) {
 		// fact.load (written by the statistics core, which the figures go through).
 		audits, _ := db.ListAudit(ctx, store.AuditFilter{Action: "dataset.load"}, store.ListQuery{})
 		factAudits, _ := db.ListAudit(ctx, store.AuditFilter{Action: "fact.load"}, store.ListQuery{})
-		if audits.Total != defaultRecords-defaultFacts || factAudits.Total != defaultFacts {
+		grantAudits, _ := db.ListAudit(ctx, store.AuditFilter{Action: "quota.grant"}, store.ListQuery{})
+		if audits.Total != defaultRecords-defaultFacts-defaultGrants || factAudits.Total != defaultFacts || grantAudits.Total != defaultGrants {
 			t.Fatalf("%d + %d audit records for %d new records (%d figures)", audits.Total, factAudits.Total, defaultRecords, defaultFacts)
 		}
 		sum, err = dataset.Load(ctx, db, p, time.Now(), dataset.Default())
@@ -72,7 +79,7 @@ func TestDefaultDatasetLoadsOnceAndIsAudited(t *testing.T) {
 			t.Fatalf("second load: %+v %v", sum, err)
 		}
 		all, _ := db.ListAudit(ctx, store.AuditFilter{}, store.ListQuery{})
-		if all.Total != defaultRecords {
+		if all.Total != defaultRecords+defaultGrants { // + the ledger's record of each grant's transfer
 			t.Fatalf("an unchanged reload wrote audit records: %d", all.Total)
 		}
 	})
