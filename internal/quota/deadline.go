@@ -3,7 +3,6 @@ package quota
 import (
 	"context"
 	"errors"
-	"sort"
 	"strconv"
 	"time"
 
@@ -123,9 +122,11 @@ type Deadline struct {
 	WorkDays int              `json:"work_days"` // working days allowed
 }
 
-// Deadlines tracks, for every grant into a province or city account, whether the same
-// batch was passed on in full within PassDownDays working days. A batch is passed on in
-// full on the day the account's grants of that batch first add up to what it received.
+// Deadlines tracks, for every grant into a province or city account, whether it was
+// passed on in full within PassDownDays working days. Within one account and batch,
+// receipts are matched to the grants passed on first in, first out: a receipt is passed on
+// in full on the day the batch's grants passed on first add up to all that was received
+// up to and including it.
 func (s *Service) Deadlines(ctx context.Context, p *auth.Principal) ([]Deadline, error) {
 	if err := auth.Require(p, auth.ReadQuota); err != nil {
 		return nil, err
@@ -138,15 +139,16 @@ func (s *Service) Deadlines(ctx context.Context, p *auth.Principal) ([]Deadline,
 	if err != nil {
 		return nil, err
 	}
-	gs, err := s.DB.AllQuotaGrants(ctx)
+	gs, err := s.DB.AllQuotaGrants(ctx) // in date order
 	if err != nil {
 		return nil, err
 	}
 	type key struct{ acct, batch string }
-	out := map[key][]store.QuotaGrant{}
+	passed := map[key][]store.QuotaGrant{}
+	received := map[key]int64{}
 	for _, g := range gs {
 		k := key{g.FromAccount, g.Batch}
-		out[k] = append(out[k], g)
+		passed[k] = append(passed[k], g)
 	}
 	today := s.Now().In(ledger.ChinaTime).Format("2006-01-02")
 	var res []Deadline
@@ -154,8 +156,18 @@ func (s *Service) Deadlines(ctx context.Context, p *auth.Principal) ([]Deadline,
 		if g.ToHolder != "province" && g.ToHolder != "city" {
 			continue
 		}
+		k := key{g.ToAccount, g.Batch}
+		received[k] += g.AmountG
 		d := Deadline{Grant: g, GrantID: g.ID, Account: g.ToAccount, Batch: g.Batch, Received: g.GrantedOn, AmountG: g.AmountG,
 			WorkDays: PassDownDays}
+		var cum int64
+		for _, x := range passed[k] {
+			cum += x.AmountG
+			if d.PassedOn == "" && cum >= received[k] {
+				d.PassedOn = x.GrantedOn
+			}
+		}
+		d.PassedG = cum
 		if g.GrantedOn == "" {
 			// a published grant whose source gives no date: no deadline can be computed
 			d.Status = "no_date"
@@ -167,14 +179,6 @@ func (s *Service) Deadlines(ctx context.Context, p *auth.Principal) ([]Deadline,
 			return nil, err
 		}
 		d.Due = due
-		downs := out[key{g.ToAccount, g.Batch}]
-		sort.SliceStable(downs, func(i, j int) bool { return downs[i].GrantedOn < downs[j].GrantedOn })
-		for _, x := range downs {
-			d.PassedG += x.AmountG
-			if d.PassedOn == "" && d.PassedG >= g.AmountG {
-				d.PassedOn = x.GrantedOn
-			}
-		}
 		switch {
 		case d.PassedOn != "" && d.PassedOn <= due:
 			d.Status = "done"

@@ -195,3 +195,47 @@ func (s *Service) ReportByID(ctx context.Context, p *auth.Principal, id int64) (
 	}
 	return r, err
 }
+
+// Violation is an enterprise's over-quota production in one commodity and year.
+type Violation struct {
+	EnterpriseID   int64  `json:"enterprise_id"`
+	EnterpriseName string `json:"enterprise_name"`
+	Commodity      string `json:"commodity"`
+	Year           int    `json:"year"`
+	Reports        int    `json:"reports"`
+	OverG          int64  `json:"over_g"`
+	NextYear       int    `json:"next_year"`
+	// CutNextYearG is the proposed cut of next year's grant: the excess itself, so that
+	// over the two years the enterprise mines no more than it was granted. The regulator
+	// decides; this is the figure it starts from.
+	CutNextYearG int64 `json:"cut_next_year_g"`
+}
+
+// Violations lists the over-quota production of a year by enterprise and commodity: an
+// enterprise user sees its own only.
+func (s *Service) Violations(ctx context.Context, p *auth.Principal, year int) ([]Violation, error) {
+	pg, err := s.Reports(ctx, p, true, store.ListQuery{Sort: "enterprise"})
+	if err != nil {
+		return nil, err
+	}
+	var out []Violation
+	idx := map[string]int{}
+	for _, r := range pg.Rows {
+		c, _, y, err := ledger.ParseLedgerKey(r.LedgerKey)
+		if err != nil || y != year || r.OverG == 0 {
+			continue
+		}
+		k := itoa(r.EnterpriseID) + "/" + string(c)
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, Violation{EnterpriseID: r.EnterpriseID, EnterpriseName: r.EnterpriseName, Commodity: string(c),
+				Year: y, NextYear: y + 1})
+		}
+		out[i].Reports++
+		out[i].OverG += r.OverG
+		out[i].CutNextYearG += r.OverG
+	}
+	return out, nil
+}
