@@ -258,8 +258,8 @@ func (s *Service) GrantDetail(ctx context.Context, p *auth.Principal, id int64) 
 	return d, err
 }
 
-// MaxDocument is the largest document stored (a scanned, signed letter fits easily).
-const MaxDocument = 10 << 20
+// MaxDocument is the largest document stored (a scanned, signed letter fits easily; below the server's 10 MiB body limit, so the limit is this one's message).
+const MaxDocument = 8 << 20
 
 // DocumentKinds: 责任书 (responsibility letter) and 合同书 (contract).
 var DocumentKinds = []string{"responsibility_letter", "contract"}

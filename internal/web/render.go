@@ -224,6 +224,13 @@ var navEntries = []navEntry{
 	{"statsweb.nav.group", "statsweb.nav.indicators", "/stats/indicators", auth.ReadStats},
 	{"statsweb.nav.group", "statsweb.nav.industries", "/stats/industries", auth.ReadStats},
 	{"statsweb.nav.group", "import.nav", "/stats/import", auth.EnterStats},
+	{"resources.nav.group", "resources.nav.products", "/resources/products", auth.ReadResources},
+	{"resources.nav.group", "resources.nav.deposits", "/resources/deposits", auth.ReadResources},
+	{"resources.nav.group", "resources.nav.rights", "/resources/rights", auth.ReadResources},
+	{"resources.nav.group", "quota.nav.grants", "/quota/grants", auth.ReadQuota},
+	{"resources.nav.group", "quota.nav.deadlines", "/quota/deadlines", auth.ManageQuota},
+	{"resources.nav.group", "quota.nav.reports", "/quota/reports", auth.ReadQuota},
+	{"resources.nav.group", "quota.nav.violations", "/quota/violations", auth.ReadQuota},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {

@@ -50,6 +50,7 @@ func (s *Server) routesInit() {
 	s.planRoutes()
 	s.statsRoutes()
 	s.statsImportRoutes()
+	s.resourceRoutes()
 
 	a := &api.API{DB: s.db, Users: s.users, Cat: s.cat, Now: s.now, Lang: s.lang, Version: s.cfg.Version}
 	for _, e := range a.Endpoints() {
