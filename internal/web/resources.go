@@ -40,7 +40,7 @@ func (s *Server) resourceRoutes() {
 }
 
 func (s *Server) resourceSvc() *resource.Service { return &resource.Service{DB: s.db, Now: s.now} }
-func (s *Server) quotaSvc() *quota.Service      { return quota.New(s.db, s.now) }
+func (s *Server) quotaSvc() *quota.Service       { return quota.New(s.db, s.now) }
 
 func pathInt(r *http.Request, name string) int64 {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
@@ -177,13 +177,13 @@ func bpToPPM(bp *int64) *int64 {
 
 type depositView struct {
 	Page
-	D        store.Deposit
-	Type     string
-	Proven   string
-	Remain   string
-	Grade    string
-	Share    string
-	Table    TableView
+	D      store.Deposit
+	Type   string
+	Proven string
+	Remain string
+	Grade  string
+	Share  string
+	Table  TableView
 }
 
 var elementTable = TableSpec[store.DepositElement]{
@@ -699,4 +699,3 @@ func (s *Server) violationsPage(w http.ResponseWriter, r *http.Request) error {
 		Table: tv, Note: s.cat.T(lang, "quota.violations.note", year)})
 	return nil
 }
-
