@@ -24,7 +24,7 @@ type API struct {
 
 // Endpoints lists every API route. The OpenAPI test checks this list against openapi.json.
 func (a *API) Endpoints() []Endpoint {
-	return []Endpoint{
+	return append([]Endpoint{
 		{"GET /api/v1/openapi.json", a.openAPI},
 		{"GET /api/v1/me", a.me},
 		{"GET /api/v1/regions", a.listRegions},
@@ -46,7 +46,7 @@ func (a *API) Endpoints() []Endpoint {
 		{"POST /api/v1/periods/{region}/{period}/unlock", a.periodAction("unlock")},
 		{"GET /api/v1/indicators", a.listIndicators},
 		{"GET /api/v1/industries", a.listIndustries},
-	}
+	}, a.resourceEndpoints()...)
 }
 
 // principal returns the caller, or 401 before any parameter is looked at, so that an
