@@ -44,6 +44,9 @@ func (a *API) resourceEndpoints() []Endpoint {
 		{"POST /api/v1/quota/reports", a.createReport},
 		{"GET /api/v1/quota/reports/{id}", a.getReport},
 		{"GET /api/v1/quota/violations", a.listViolations},
+		{"GET /api/v1/ledger/accounts", a.listLedgerAccounts},
+		{"GET /api/v1/ledger/statement", a.ledgerStatement},
+		{"GET /api/v1/ledger/reconcile", a.ledgerReconcile},
 	}
 }
 
@@ -684,5 +687,161 @@ func (a *API) listViolations(w http.ResponseWriter, r *http.Request) error {
 		vs = []quota.Violation{}
 	}
 	WriteJSON(w, http.StatusOK, map[string]any{"data": vs})
+	return nil
+}
+
+// LedgerAccount is an account with its four balances in grams.
+type LedgerAccount struct {
+	Code           string  `json:"code"`
+	Name           string  `json:"name"`
+	Ledger         string  `json:"ledger"`
+	Holder         string  `json:"holder"`
+	EnterpriseID   *int64  `json:"enterprise_id"`
+	RegionCode     *string `json:"region_code"`
+	Flags          int64   `json:"flags"`
+	CreditsPosted  int64   `json:"credits_posted"`
+	DebitsPosted   int64   `json:"debits_posted"`
+	CreditsPending int64   `json:"credits_pending"`
+	DebitsPending  int64   `json:"debits_pending"`
+}
+
+var ledgerAccountListing = listing{sorts: []string{"code", "name", "holder", "ledger"}}
+
+func (a *API) ledgerKeys(r *http.Request) (map[int64]string, error) {
+	p, _ := principal(r)
+	ls, err := ledger.New(a.DB, a.Now).Ledgers(r.Context(), p)
+	out := map[int64]string{}
+	for _, l := range ls {
+		out[l.ID] = l.Key()
+	}
+	return out, err
+}
+
+func (a *API) listLedgerAccounts(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	q, info, err := ledgerAccountListing.parseList(r)
+	if err != nil {
+		return err
+	}
+	res, err := ledger.New(a.DB, a.Now).Accounts(r.Context(), p, 0, q)
+	if err != nil {
+		return err
+	}
+	keys, err := a.ledgerKeys(r)
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, http.StatusOK, page(res, info, func(x ledger.Account) LedgerAccount {
+		return LedgerAccount{Code: x.Code, Name: x.Name, Ledger: keys[x.LedgerID], Holder: string(x.Holder), EnterpriseID: nullInt(x.EnterpriseID),
+			RegionCode: nullString(x.RegionCode), Flags: int64(x.Flags), CreditsPosted: x.CreditsPosted, DebitsPosted: x.DebitsPosted,
+			CreditsPending: x.CreditsPending, DebitsPending: x.DebitsPending}
+	}))
+	return nil
+}
+
+// StatementLine is one transfer on a statement.
+type StatementLine struct {
+	Seq          int64     `json:"seq"`
+	Timestamp    time.Time `json:"timestamp"`
+	Side         string    `json:"side"`
+	Counterparty string    `json:"counterparty"`
+	AmountG      int64     `json:"amount_g"`
+	Code         string    `json:"code"`
+	Pending      bool      `json:"pending"`
+	Ref          string    `json:"ref"`
+	CreditsAfter int64     `json:"credits_posted_after"`
+	DebitsAfter  int64     `json:"debits_posted_after"`
+}
+
+// BalanceAt is an account's balances at an instant.
+type BalanceAt struct {
+	At             time.Time `json:"at"`
+	CreditsPosted  int64     `json:"credits_posted"`
+	DebitsPosted   int64     `json:"debits_posted"`
+	CreditsPending int64     `json:"credits_pending"`
+	DebitsPending  int64     `json:"debits_pending"`
+	AvailableG     int64     `json:"available_g"`
+}
+
+func balanceOf(b ledger.Balance) BalanceAt {
+	return BalanceAt{At: b.At.UTC(), CreditsPosted: b.CreditsPosted, DebitsPosted: b.DebitsPosted, CreditsPending: b.CreditsPending,
+		DebitsPending: b.DebitsPending, AvailableG: b.Available()}
+}
+
+func (a *API) ledgerStatement(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	v := r.URL.Query()
+	e := invalidQuery()
+	acct := v.Get("account")
+	if acct == "" {
+		e.With("account", "quota.err.account_required")
+	}
+	from, err1 := time.ParseInLocation("2006-01-02", v.Get("from"), ledger.ChinaTime)
+	if err1 != nil {
+		e.With("from", "quota.err.date", v.Get("from"))
+	}
+	to, err2 := ledger.EndOfDay(v.Get("to"))
+	if err2 != nil {
+		e.With("to", "quota.err.date", v.Get("to"))
+	}
+	if err1 == nil && err2 == nil && to.Before(from) {
+		e.With("to", "quota.ledger.err.to_before_from", v.Get("to"), v.Get("from"))
+	}
+	if len(e.Fields) > 0 {
+		return e
+	}
+	st, err := ledger.New(a.DB, a.Now).Statement(r.Context(), p, acct, from, to, 10000)
+	if err != nil {
+		return err
+	}
+	lines := []StatementLine{}
+	for _, l := range st.Lines {
+		lines = append(lines, StatementLine{Seq: l.Seq, Timestamp: l.Timestamp.UTC(), Side: l.Side, Counterparty: l.Counterparty,
+			AmountG: l.Amount, Code: ledger.Codes[l.Code].Name, Pending: l.Flags&ledger.Pending != 0, Ref: l.Ref,
+			CreditsAfter: l.CreditsPosted, DebitsAfter: l.DebitsPosted})
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"account": acct, "opening": balanceOf(st.Opening), "closing": balanceOf(st.Closing),
+		"lines": lines, "more": st.More})
+	return nil
+}
+
+func (a *API) ledgerReconcile(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	rep, err := ledger.New(a.DB, a.Now).Reconcile(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	type line struct {
+		Ledger        string `json:"ledger"`
+		Accounts      int    `json:"accounts"`
+		Transfers     int64  `json:"transfers"`
+		DebitsPosted  int64  `json:"debits_posted"`
+		CreditsPosted int64  `json:"credits_posted"`
+		OK            bool   `json:"ok"`
+	}
+	out := struct {
+		OK            bool      `json:"ok"`
+		At            time.Time `json:"at"`
+		Ledgers       []line    `json:"ledgers"`
+		Discrepancies []string  `json:"discrepancies"`
+	}{OK: rep.OK(), At: rep.At.UTC(), Ledgers: []line{}, Discrepancies: []string{}}
+	for _, l := range rep.Ledgers {
+		out.Ledgers = append(out.Ledgers, line{Ledger: l.Ledger.Key(), Accounts: l.Accounts, Transfers: l.Transfers,
+			DebitsPosted: l.DebitsPosted, CreditsPosted: l.CreditsPosted, OK: l.OK})
+	}
+	lang := a.Lang(r)
+	for _, d := range rep.Discrepancies {
+		out.Discrepancies = append(out.Discrepancies, d.Ledger+": "+a.Cat.T(lang, d.Key, d.Args...))
+	}
+	WriteJSON(w, http.StatusOK, out)
 	return nil
 }

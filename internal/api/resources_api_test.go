@@ -172,6 +172,24 @@ func resourcesDocChecks(t *testing.T, env *webtest.Env, db *store.DB, check func
 		t.Errorf("violations %+v", vs)
 	}
 	check("GET", "/api/v1/quota/violations?year=x", "/api/v1/quota/violations", reg, nil, 422)
+
+	check("GET", "/api/v1/ledger/accounts", "/api/v1/ledger/accounts", t1, nil, 200)
+	var st struct {
+		Closing struct {
+			AvailableG int64 `json:"available_g"`
+		} `json:"closing"`
+		Lines []json.RawMessage `json:"lines"`
+	}
+	today := time.Now().In(ledger.ChinaTime).Format("2006-01-02")
+	json.Unmarshal(check("GET", "/api/v1/ledger/statement?account=r24.E1&from=2020-01-01&to="+today, "/api/v1/ledger/statement", t1, nil, 200), &st)
+	// 300 + 10 granted, 100 reported, 210 over the rest: nothing left, four lines.
+	if st.Closing.AvailableG != 0 || len(st.Lines) != 4 {
+		t.Errorf("statement of r24.E1: %+v", st)
+	}
+	check("GET", "/api/v1/ledger/statement?account=r24.E2&from=2020-01-01&to="+today, "/api/v1/ledger/statement", t1, nil, 404)
+	check("GET", "/api/v1/ledger/statement?account=r24.E1&from=2020-13-01&to="+today, "/api/v1/ledger/statement", t1, nil, 422)
+	check("GET", "/api/v1/ledger/reconcile", "/api/v1/ledger/reconcile", reg, nil, 200)
+	check("GET", "/api/v1/ledger/reconcile", "/api/v1/ledger/reconcile", t1, nil, 403)
 }
 
 func TestResourceAPIAsAnEnterpriseGuessingIDs(t *testing.T) {

@@ -231,6 +231,9 @@ var navEntries = []navEntry{
 	{"resources.nav.group", "quota.nav.deadlines", "/quota/deadlines", auth.ManageQuota},
 	{"resources.nav.group", "quota.nav.reports", "/quota/reports", auth.ReadQuota},
 	{"resources.nav.group", "quota.nav.violations", "/quota/violations", auth.ReadQuota},
+	{"resources.nav.group", "quota.nav.ledger", "/ledger/accounts", auth.ReadLedger},
+	{"resources.nav.group", "quota.nav.statement", "/ledger/statement", auth.ReadLedger},
+	{"resources.nav.group", "quota.nav.reconcile", "/ledger/reconcile", auth.ReconcileLedger},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {

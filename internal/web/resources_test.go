@@ -300,3 +300,78 @@ func TestGrantLetterReviewAndReportThroughTheForms(t *testing.T) {
 		}
 	})
 }
+
+func TestLedgerBalancesStatementAndReconciliationPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		plLoad(t, db)
+		e1, e2 := resChart(t, db)
+		env := webtest.Start(t, db, web.Config{})
+		env.AddUser("reg", auth.Regulator, "", 0)
+		env.AddUser("ent1", auth.Enterprise, "", e1)
+		env.AddUser("cty", auth.County, "360702", 0)
+		_ = e2
+		reg := env.Login("reg")
+
+		doc := resDoc(t, reg.Get("/ledger/accounts?q=reo_ionic.mining.2018"), 200, "accounts")
+		if r := resRow(doc, "ledger-accounts", "reo_ionic.mining.2018.nation"); len(r) < 8 || r[4] != "19,150 t" || r[5] != "8,500 t" || r[7] != "10,650 t" {
+			t.Fatalf("nation row %q", r)
+		}
+		_, b := expGet(t, reg, "/ledger/accounts?q=reo_ionic.mining.2018.360000&format=xlsx", false)
+		x, err := excelize.OpenReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := x.GetRows(x.GetSheetName(0))
+		if len(rows) != 2 || rows[1][0] != "reo_ionic.mining.2018.360000" || rows[1][4] != "8500" || rows[1][7] != "8500" {
+			t.Fatalf("accounts xlsx %q", rows)
+		}
+
+		// The statement: two transfers today; the balance at yesterday's end is nothing.
+		today := time.Now().In(ledger.ChinaTime).Format("2006-01-02")
+		yesterday := time.Now().In(ledger.ChinaTime).AddDate(0, 0, -1).Format("2006-01-02")
+		doc = resDoc(t, reg.Get("/ledger/statement?account=reo_ionic.mining.2018.nation&from=2000-01-01&to="+today), 200, "statement")
+		if c := plCells(doc.Find(`tr[data-testid="closing"] td`)); len(c) != 4 || c[0] != "19,150 t" || c[3] != "10,650 t" {
+			t.Fatalf("closing %q", c)
+		}
+		if n := doc.Find(`table[data-testid="statement"] tbody tr`).Length(); n != 2 {
+			t.Fatalf("%d statement lines", n)
+		}
+		doc = resDoc(t, reg.Get("/ledger/statement?account=reo_ionic.mining.2018.nation&from=2000-01-01&to="+yesterday), 200, "statement yesterday")
+		if c := plCells(doc.Find(`tr[data-testid="closing"] td`)); len(c) != 4 || c[0] != "0 t" {
+			t.Fatalf("closing yesterday %q", c)
+		}
+		_, b = expGet(t, reg, "/ledger/statement?account=reo_ionic.mining.2018.nation&from=2000-01-01&format=csv", false)
+		if recs := expCSV(t, b); len(recs) != 3 {
+			t.Fatalf("statement csv %q", recs)
+		}
+		doc = resDoc(t, reg.Get("/ledger/statement?account=reo_ionic.mining.2018.nation&from=2024-05-01&to=2024-04-01"), 422, "backwards range")
+		if plText(doc, `[data-field="to"]`) == "" {
+			t.Fatal("no field error for a backwards range")
+		}
+		doc = resDoc(t, reg.Get("/ledger/reconcile"), 200, "reconcile")
+		if doc.Find(`[data-testid="reconcile-ok"]`).Length() != 1 {
+			t.Fatalf("reconciliation not shown as balanced: %s", plText(doc, "main"))
+		}
+		// 53 ledgers: the 52 of the dataset and the 2024 one, on two pages of 50.
+		if n := len(plCells(doc.Find(`table[data-testid="reconcile"] tbody td:last-child`))); n != 50 || !strings.Contains(plText(doc, ".pager"), "53") {
+			t.Fatalf("%d ledgers on page 1, pager %q", n, plText(doc, ".pager"))
+		}
+
+		// An enterprise user sees only its own account; another's statement is not found;
+		// a county officer has no ledger pages.
+		c1 := env.Login("ent1")
+		doc = resDoc(t, c1.Get("/ledger/accounts"), 200, "enterprise accounts")
+		if cells := plCells(doc.Find(`table[data-testid="ledger-accounts"] tbody tr td:first-child`)); len(cells) != 1 || cells[0] != "i24.E1" {
+			t.Fatalf("enterprise sees %q", cells)
+		}
+		if resp := c1.Get("/ledger/statement?account=i24.E2"); resp.StatusCode != 404 {
+			t.Fatalf("enterprise read another's statement: %d", resp.StatusCode)
+		}
+		if resp := c1.Get("/ledger/reconcile"); resp.StatusCode != 403 {
+			t.Fatalf("enterprise reconcile: %d", resp.StatusCode)
+		}
+		if resp := env.Login("cty").Get("/ledger/accounts"); resp.StatusCode != 403 {
+			t.Fatalf("county ledger accounts: %d", resp.StatusCode)
+		}
+	})
+}
