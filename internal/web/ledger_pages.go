@@ -245,4 +245,3 @@ func (s *Server) ledgerReconcilePage(w http.ResponseWriter, r *http.Request) err
 	s.render(w, r, http.StatusOK, "ledger_reconcile", v)
 	return nil
 }
-
