@@ -85,6 +85,8 @@ const (
 	ReadQuota        Action = "quota.read"
 	ManageQuota      Action = "quota.manage"
 	ReportProduction Action = "quota.report"
+	// Supply allocation: creating rounds, editing their rules and applying them.
+	ManageAllocation Action = "allocation.manage"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -111,6 +113,7 @@ var grants = map[Action][]Role{
 	ReadQuota:        {Admin, Planner, Regulator, Enterprise},
 	ManageQuota:      {Admin, Regulator},
 	ReportProduction: {Admin, Regulator, Enterprise},
+	ManageAllocation: {Admin, Planner, Regulator},
 }
 
 // Can reports whether p may do a.

@@ -15,6 +15,7 @@
 --                       as a violation instead of being refused.
 -- quota_closed_periods  reporting periods the regulator has closed.
 -- quota_reports         production reports; each consumed quota by a ledger transfer.
+-- alloc_*               supply allocation rounds (below).
 
 CREATE TABLE res_products (
 	code       TEXT PRIMARY KEY,
@@ -165,3 +166,49 @@ CREATE TABLE quota_reports (
 	UNIQUE (ledger_id, enterprise_id, period)
 );
 CREATE INDEX quota_reports_enterprise ON quota_reports(enterprise_id);
+
+-- Supply allocation rounds (资源供应配置): a supply of one supply_allocation ledger's pool
+-- account, the requests with their rules (tier, minimum guarantee, cap), the tiers' names,
+-- and, once applied, what each enterprise got by which transfer with its explanation.
+CREATE TABLE alloc_rounds (
+	id           INTEGER PRIMARY KEY,
+	code         TEXT NOT NULL UNIQUE,
+	name         TEXT NOT NULL,
+	ledger_id    BIGINT NOT NULL REFERENCES ledger_ledgers(id),
+	pool_account TEXT NOT NULL,
+	supply_g     BIGINT NOT NULL CHECK (supply_g >= 0),
+	status       TEXT NOT NULL CHECK (status IN ('draft', 'applied')),
+	note         TEXT NOT NULL DEFAULT '',
+	created_by   TEXT NOT NULL,
+	created_at   BIGINT NOT NULL,
+	applied_at   BIGINT
+);
+
+CREATE TABLE alloc_tiers (
+	round_id BIGINT NOT NULL REFERENCES alloc_rounds(id),
+	tier     INTEGER NOT NULL CHECK (tier BETWEEN 1 AND 9),
+	name_zh  TEXT NOT NULL,
+	name_en  TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (round_id, tier)
+);
+
+CREATE TABLE alloc_requests (
+	round_id      BIGINT NOT NULL REFERENCES alloc_rounds(id),
+	enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
+	account       TEXT NOT NULL,
+	tier          INTEGER NOT NULL CHECK (tier BETWEEN 1 AND 9),
+	requested_g   BIGINT NOT NULL CHECK (requested_g > 0),
+	min_g         BIGINT NOT NULL CHECK (min_g >= 0),
+	cap_g         BIGINT NOT NULL CHECK (cap_g >= 0),
+	reason        TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (round_id, enterprise_id)
+);
+
+CREATE TABLE alloc_results (
+	round_id      BIGINT NOT NULL REFERENCES alloc_rounds(id),
+	enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
+	got_g         BIGINT NOT NULL CHECK (got_g >= 0),
+	transfer_id   TEXT,
+	explanation   TEXT NOT NULL,
+	PRIMARY KEY (round_id, enterprise_id)
+);
