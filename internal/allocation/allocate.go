@@ -120,7 +120,7 @@ func Allocate(supplyG int64, reqs []Request) Result {
 		for k, i := range tier {
 			if need[k] > 0 {
 				shares[i].GuaranteeG = got[k]
-				shares[i].Steps = append(shares[i].Steps, Step{"allocation.why.guarantee_cut", []any{t(need[k]), t(got[k]), t(total), t(left)}})
+				shares[i].Steps = append(shares[i].Steps, Step{"allocation.why.guarantee_cut", []any{t(need[k]), t(total), t(left), t(got[k])}})
 			}
 		}
 		left = 0

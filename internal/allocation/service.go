@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math/bits"
 	"regexp"
 	"strconv"
 	"strings"
@@ -321,8 +322,7 @@ func (s *Service) Run(ctx context.Context, p *auth.Principal, id int64, scalePct
 	}
 	reqs := requestsOf(all)
 	out := Outcome{Round: v.AllocRound, Tiers: v.Tiers, Scale: scalePct}
-	supply, _ := mulDiv(v.SupplyG, int64(scalePct), 100)
-	out.Result = Allocate(supply, reqs)
+	out.Result = Allocate(Scaled(v.SupplyG, scalePct), reqs)
 	if scalePct != 100 {
 		base := Allocate(v.SupplyG, reqs)
 		out.Base = &base
@@ -342,6 +342,13 @@ func (s *Service) Run(ctx context.Context, p *auth.Principal, id int64, scalePct
 		}
 	}
 	return out, nil
+}
+
+// Scaled is supply × pct / 100 in whole grams, rounded down.
+func Scaled(supplyG int64, pct int) int64 {
+	hi, lo := bits.Mul64(uint64(supplyG), uint64(pct))
+	q, _ := bits.Div64(hi, lo, 100)
+	return int64(q)
 }
 
 func ownShares(ss []Share, ent int64) []Share {

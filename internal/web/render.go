@@ -234,6 +234,7 @@ var navEntries = []navEntry{
 	{"resources.nav.group", "quota.nav.ledger", "/ledger/accounts", auth.ReadLedger},
 	{"resources.nav.group", "quota.nav.statement", "/ledger/statement", auth.ReadLedger},
 	{"resources.nav.group", "quota.nav.reconcile", "/ledger/reconcile", auth.ReconcileLedger},
+	{"resources.nav.group", "allocation.nav", "/allocation", auth.ReadQuota},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {

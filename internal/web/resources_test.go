@@ -17,6 +17,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/xuri/excelize/v2"
 
+	"zhanxin/internal/allocation"
 	"zhanxin/internal/auth"
 	"zhanxin/internal/i18n"
 	"zhanxin/internal/ledger"
@@ -372,6 +373,91 @@ func TestLedgerBalancesStatementAndReconciliationPages(t *testing.T) {
 		}
 		if resp := env.Login("cty").Get("/ledger/accounts"); resp.StatusCode != 403 {
 			t.Fatalf("county ledger accounts: %d", resp.StatusCode)
+		}
+	})
+}
+
+func TestAllocationPagesScenarioAndApply(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		plLoad(t, db)
+		ctx := context.Background()
+		reg := &auth.Principal{Username: "setup", Role: auth.Regulator}
+		var e1, e2 int64
+		db.Write(ctx, func(tx *store.Tx) error {
+			e1, _ = tx.InsertEnterprise(ctx, store.Enterprise{NameZh: "磁材一厂", Source: "test", CreatedAt: time.Now()})
+			e2, _ = tx.InsertEnterprise(ctx, store.Enterprise{NameZh: "冶炼二厂", Source: "test", CreatedAt: time.Now()})
+			return nil
+		})
+		l := ledger.New(db, time.Now)
+		led, err := l.CreateLedger(ctx, reg, ledger.REOIonic, ledger.SupplyAllocation, 2024)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flag := ledger.DebitsMustNotExceedCredits
+		for _, a := range []ledger.NewAccount{{Code: "s.src", LedgerID: led.ID, Name: "src", Holder: ledger.Nation},
+			{Code: "s.pool", LedgerID: led.ID, Name: "pool", Holder: ledger.City, RegionCode: "360700", Flags: flag},
+			{Code: "s.E1", LedgerID: led.ID, Name: "e1", Holder: ledger.EnterpriseHolder, EnterpriseID: e1, Flags: flag},
+			{Code: "s.E2", LedgerID: led.ID, Name: "e2", Holder: ledger.EnterpriseHolder, EnterpriseID: e2, Flags: flag}} {
+			if _, err := l.CreateAccount(ctx, reg, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := l.CreateTransfers(ctx, reg, []ledger.Transfer{{ID: ledger.NewID(time.Now()), DebitAccount: "s.src", CreditAccount: "s.pool",
+			Amount: 1000 * 1_000_000, Code: ledger.CodeIssue}}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := allocation.New(db, time.Now).CreateRound(ctx, &auth.Principal{Username: "pl", Role: auth.Planner}, allocation.NewRound{
+			Code: "R1", Name: "2024年离子型稀土供应配置", Ledger: "reo_ionic/supply_allocation/2024", PoolAccount: "s.pool", SupplyT: "1000",
+			Tiers: []allocation.TierIn{{Tier: 1, NameZh: "永磁材料优先"}, {Tier: 2, NameZh: "其他"}},
+			Requests: []allocation.RequestIn{{EnterpriseID: e1, Account: "s.E1", Tier: 1, RequestedT: "700", MinT: "200"},
+				{EnterpriseID: e2, Account: "s.E2", Tier: 2, RequestedT: "400", MinT: "100"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := webtest.Start(t, db, web.Config{})
+		env.AddUser("pl", auth.Planner, "", 0)
+		env.AddUser("ent2", auth.Enterprise, "", e2)
+		pl := env.Login("pl")
+		path := fmt.Sprintf("/allocation/%d", r.ID)
+		// −10%: 900 t. Guarantees 200 + 100, tier 1 gets its 700, tier 2 the remaining 200:
+		// enterprise 2 loses 100 t against the base (300 t), enterprise 1 nothing.
+		doc := resDoc(t, pl.Get(path+"?scale=90"), 200, "scenario")
+		if !strings.Contains(plText(doc, `[data-testid="scenario-note"]`), "900 t") {
+			t.Fatalf("scenario note %q", plText(doc, `[data-testid="scenario-note"]`))
+		}
+		if row := resRow(doc, "allocation", "2"); len(row) < 8 || row[5] != "200 t" || row[6] != "100 t" || !strings.Contains(row[7], "保底") {
+			t.Fatalf("enterprise 2 in the scenario %q", row)
+		}
+		if row := resRow(doc, "allocation", "1"); len(row) < 7 || row[5] != "700 t" || row[6] != "0 t" {
+			t.Fatalf("enterprise 1 in the scenario %q", row)
+		}
+		_, b := expGet(t, pl, path+"?scale=90&format=csv", true)
+		if recs := expCSV(t, b); len(recs) != 3 || recs[0][6] != "less than the base" || recs[2][6] != "100" {
+			t.Fatalf("scenario csv %q", recs)
+		}
+		before, _ := db.LedgerTransfersAfter(ctx, 0, 100000)
+		pl.Get(path).Body.Close()
+		resp := pl.PostForm(path+"/apply", url.Values{})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("apply: %d %s", resp.StatusCode, webtest.ReadBody(resp))
+		}
+		resp.Body.Close()
+		after, _ := db.LedgerTransfersAfter(ctx, 0, 100000)
+		if len(after) != len(before)+2 {
+			t.Fatalf("%d transfers for 2 enterprises", len(after)-len(before))
+		}
+		b2, _ := l.Balance(ctx, reg, "s.E2")
+		if b2.CreditsPosted != 300*1_000_000 {
+			t.Fatalf("enterprise 2 received %d g", b2.CreditsPosted)
+		}
+		// The enterprise sees its own line only, and cannot apply.
+		c2 := env.Login("ent2")
+		doc = resDoc(t, c2.Get(path), 200, "enterprise view")
+		if cells := plCells(doc.Find(`table[data-testid="allocation"] tbody tr td:nth-child(2)`)); len(cells) != 1 || cells[0] != "冶炼二厂" {
+			t.Fatalf("enterprise sees %q", cells)
+		}
+		if doc.Find(`[data-testid="apply-form"]`).Length() != 0 {
+			t.Fatal("enterprise is offered the apply button")
 		}
 	})
 }
