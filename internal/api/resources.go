@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"zhanxin/internal/allocation"
 	"zhanxin/internal/apperr"
 	"zhanxin/internal/ledger"
 	"zhanxin/internal/quota"
@@ -47,6 +48,11 @@ func (a *API) resourceEndpoints() []Endpoint {
 		{"GET /api/v1/ledger/accounts", a.listLedgerAccounts},
 		{"GET /api/v1/ledger/statement", a.ledgerStatement},
 		{"GET /api/v1/ledger/reconcile", a.ledgerReconcile},
+		{"GET /api/v1/allocation/rounds", a.listRounds},
+		{"POST /api/v1/allocation/rounds", a.createRound},
+		{"GET /api/v1/allocation/rounds/{id}", a.getRound},
+		{"POST /api/v1/allocation/rounds/{id}/rules", a.setRoundRules},
+		{"POST /api/v1/allocation/rounds/{id}/apply", a.applyRound},
 	}
 }
 
@@ -844,4 +850,182 @@ func (a *API) ledgerReconcile(w http.ResponseWriter, r *http.Request) error {
 	}
 	WriteJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// Round is an allocation round with its rules and, for a run, the result.
+type Round struct {
+	ID          int64          `json:"id"`
+	Code        string         `json:"code"`
+	Name        string         `json:"name"`
+	Ledger      string         `json:"ledger"`
+	PoolAccount string         `json:"pool_account"`
+	SupplyG     int64          `json:"supply_g"`
+	Status      string         `json:"status"`
+	Note        string         `json:"note"`
+	Tiers       []RoundTier    `json:"tiers,omitempty"`
+	Requests    []RoundRequest `json:"requests,omitempty"`
+	Run         *RoundRun      `json:"run,omitempty"`
+}
+
+// RoundTier names a tier.
+type RoundTier struct {
+	Tier   int    `json:"tier"`
+	NameZh string `json:"name_zh"`
+	NameEn string `json:"name_en"`
+}
+
+// RoundRequest is a request with its rules, in grams.
+type RoundRequest struct {
+	EnterpriseID int64  `json:"enterprise_id"`
+	Enterprise   string `json:"enterprise"`
+	Account      string `json:"account"`
+	Tier         int    `json:"tier"`
+	RequestedG   int64  `json:"requested_g"`
+	MinG         int64  `json:"min_g"`
+	CapG         int64  `json:"cap_g"`
+	Reason       string `json:"reason"`
+}
+
+// RoundRun is the allocation at ScalePct of the supply; LossG against 100% when scaled.
+type RoundRun struct {
+	ScalePct   int          `json:"scale_pct"`
+	SupplyG    int64        `json:"supply_g"`
+	AllocatedG int64        `json:"allocated_g"`
+	LeftG      int64        `json:"left_g"`
+	Applied    bool         `json:"applied"`
+	Shares     []RoundShare `json:"shares"`
+}
+
+// RoundShare is one enterprise's share and why.
+type RoundShare struct {
+	EnterpriseID int64    `json:"enterprise_id"`
+	Enterprise   string   `json:"enterprise"`
+	Tier         int      `json:"tier"`
+	GuaranteeG   int64    `json:"guarantee_g"`
+	ProRataG     int64    `json:"pro_rata_g"`
+	GotG         int64    `json:"got_g"`
+	LossG        *int64   `json:"loss_g"`
+	Explanation  []string `json:"explanation"`
+}
+
+func roundOf(x store.AllocRound) Round {
+	return Round{ID: x.ID, Code: x.Code, Name: x.Name, Ledger: x.LedgerKey, PoolAccount: x.PoolAccount, SupplyG: x.SupplyG,
+		Status: x.Status, Note: x.Note}
+}
+
+func (a *API) listRounds(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	rs, err := allocation.New(a.DB, a.Now).Rounds(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	out := []Round{}
+	for _, x := range rs {
+		out = append(out, roundOf(x))
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"data": out})
+	return nil
+}
+
+func (a *API) writeRound(w http.ResponseWriter, r *http.Request, status int, id int64) error {
+	p, _ := principal(r)
+	scale := 100
+	if v := r.URL.Query().Get("scale_pct"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return invalidQuery().With("scale_pct", "allocation.err.scale", v)
+		}
+		scale = n
+	}
+	svc := allocation.New(a.DB, a.Now)
+	v, err := svc.Round(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	run, err := svc.Run(r.Context(), p, id, scale)
+	if err != nil {
+		return err
+	}
+	out := roundOf(v.AllocRound)
+	for _, t := range v.Tiers {
+		out.Tiers = append(out.Tiers, RoundTier(t))
+	}
+	out.Requests = []RoundRequest{}
+	for _, q := range v.Requests {
+		out.Requests = append(out.Requests, RoundRequest{EnterpriseID: q.EnterpriseID, Enterprise: q.EnterpriseName, Account: q.Account,
+			Tier: q.Tier, RequestedG: q.RequestedG, MinG: q.MinG, CapG: q.CapG, Reason: q.Reason})
+	}
+	lang := a.Lang(r)
+	rr := &RoundRun{ScalePct: scale, SupplyG: run.Result.SupplyG, AllocatedG: run.Result.AllocatedG, LeftG: run.Result.LeftG,
+		Applied: v.Status == "applied", Shares: []RoundShare{}}
+	for _, sh := range run.Result.Shares {
+		x := RoundShare{EnterpriseID: sh.EnterpriseID, Enterprise: sh.Name, Tier: sh.Tier, GuaranteeG: sh.GuaranteeG, ProRataG: sh.ProRataG,
+			GotG: sh.GotG, Explanation: []string{}}
+		if run.LossG != nil {
+			l := run.LossG[sh.EnterpriseID]
+			x.LossG = &l
+		}
+		for _, st := range sh.Steps {
+			x.Explanation = append(x.Explanation, a.Cat.T(lang, st.Key, st.Args...))
+		}
+		rr.Shares = append(rr.Shares, x)
+	}
+	out.Run = rr
+	WriteJSON(w, status, out)
+	return nil
+}
+
+func (a *API) getRound(w http.ResponseWriter, r *http.Request) error {
+	if _, err := principal(r); err != nil {
+		return err
+	}
+	return a.writeRound(w, r, http.StatusOK, pathID(r))
+}
+
+func (a *API) createRound(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	var body allocation.NewRound
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	x, err := allocation.New(a.DB, a.Now).CreateRound(r.Context(), p, body)
+	if err != nil {
+		return err
+	}
+	return a.writeRound(w, r, http.StatusCreated, x.ID)
+}
+
+func (a *API) setRoundRules(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Tiers    []allocation.TierIn    `json:"tiers"`
+		Requests []allocation.RequestIn `json:"requests"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	if err := allocation.New(a.DB, a.Now).SetRules(r.Context(), p, pathID(r), body.Tiers, body.Requests); err != nil {
+		return err
+	}
+	return a.writeRound(w, r, http.StatusOK, pathID(r))
+}
+
+func (a *API) applyRound(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	if _, err := allocation.New(a.DB, a.Now).Apply(r.Context(), p, pathID(r)); err != nil {
+		return err
+	}
+	return a.writeRound(w, r, http.StatusOK, pathID(r))
 }

@@ -190,6 +190,64 @@ func resourcesDocChecks(t *testing.T, env *webtest.Env, db *store.DB, check func
 	check("GET", "/api/v1/ledger/statement?account=r24.E1&from=2020-13-01&to="+today, "/api/v1/ledger/statement", t1, nil, 422)
 	check("GET", "/api/v1/ledger/reconcile", "/api/v1/ledger/reconcile", reg, nil, 200)
 	check("GET", "/api/v1/ledger/reconcile", "/api/v1/ledger/reconcile", t1, nil, 403)
+
+	// Supply allocation on a supply_allocation ledger whose pool holds 500 t.
+	ctx := context.Background()
+	l := ledger.New(db, time.Now)
+	seedReg := &auth.Principal{Username: "seed", Role: auth.Regulator}
+	led, err := l.CreateLedger(ctx, seedReg, ledger.REOIonic, ledger.SupplyAllocation, 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flag := ledger.DebitsMustNotExceedCredits
+	for _, a := range []ledger.NewAccount{{Code: "a24.src", LedgerID: led.ID, Name: "src", Holder: ledger.Nation},
+		{Code: "a24.pool", LedgerID: led.ID, Name: "pool", Holder: ledger.City, RegionCode: "360700", Flags: flag},
+		{Code: "a24.E1", LedgerID: led.ID, Name: "e1", Holder: ledger.EnterpriseHolder, EnterpriseID: e1, Flags: flag},
+		{Code: "a24.E2", LedgerID: led.ID, Name: "e2", Holder: ledger.EnterpriseHolder, EnterpriseID: e2, Flags: flag}} {
+		if _, err := l.CreateAccount(ctx, seedReg, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := l.CreateTransfers(ctx, seedReg, []ledger.Transfer{{ID: ledger.NewID(time.Now()), DebitAccount: "a24.src", CreditAccount: "a24.pool",
+		Amount: 500 * 1_000_000, Code: ledger.CodeIssue}}); err != nil {
+		t.Fatal(err)
+	}
+	env.AddUser("rs-pl", auth.Planner, "", 0)
+	pl := env.Token("rs-pl")
+	round := map[string]any{"code": "R-2024", "name": "2024年供应配置", "ledger": "reo_ionic/supply_allocation/2024", "pool_account": "a24.pool",
+		"supply_t": "500", "tiers": []map[string]any{{"tier": 1, "name_zh": "永磁优先"}, {"tier": 2, "name_zh": "其他"}},
+		"requests": []map[string]any{{"enterprise_id": e1, "account": "a24.E1", "tier": 1, "requested_t": "400", "min_t": "100"},
+			{"enterprise_id": e2, "account": "a24.E2", "tier": 2, "requested_t": "300", "min_t": "50"}}}
+	var rd api.Round
+	json.Unmarshal(check("POST", "/api/v1/allocation/rounds", "/api/v1/allocation/rounds", pl, round, 201), &rd)
+	check("POST", "/api/v1/allocation/rounds", "/api/v1/allocation/rounds", pl, round, 409)
+	check("POST", "/api/v1/allocation/rounds", "/api/v1/allocation/rounds", t1, round, 403)
+	check("POST", "/api/v1/allocation/rounds", "/api/v1/allocation/rounds", pl, map[string]any{"code": "R 2"}, 422)
+	check("GET", "/api/v1/allocation/rounds", "/api/v1/allocation/rounds", t1, nil, 200)
+	rpath := fmt.Sprintf("/api/v1/allocation/rounds/%d", rd.ID)
+	var sc api.Round
+	json.Unmarshal(check("GET", rpath+"?scale_pct=90", "/api/v1/allocation/rounds/{id}", pl, nil, 200), &sc)
+	// 450 t: guarantees 100 + 50, then tier 1 the rest of its 400, which leaves nothing for
+	// tier 2 beyond its guarantee: 50 t, where at 500 t it gets 100 t.
+	if sc.Run == nil || len(sc.Run.Shares) != 2 || sc.Run.Shares[0].GotG != 400*1_000_000 || sc.Run.Shares[1].GotG != 50*1_000_000 ||
+		*sc.Run.Shares[1].LossG != 50*1_000_000 || len(sc.Run.Shares[1].Explanation) == 0 {
+		t.Errorf("scenario %+v", sc.Run)
+	}
+	check("GET", rpath+"?scale_pct=x", "/api/v1/allocation/rounds/{id}", pl, nil, 422)
+	check("GET", "/api/v1/allocation/rounds/999999", "/api/v1/allocation/rounds/{id}", pl, nil, 404)
+	rules := map[string]any{"tiers": round["tiers"], "requests": round["requests"]}
+	check("POST", rpath+"/rules", "/api/v1/allocation/rounds/{id}/rules", pl, rules, 200)
+	check("POST", rpath+"/rules", "/api/v1/allocation/rounds/{id}/rules", pl, map[string]any{"tiers": []any{}, "requests": []map[string]any{{"tier": 3}}}, 422)
+	check("POST", "/api/v1/allocation/rounds/999999/rules", "/api/v1/allocation/rounds/{id}/rules", pl, rules, 404)
+	check("POST", rpath+"/apply", "/api/v1/allocation/rounds/{id}/apply", t1, nil, 403)
+	check("POST", rpath+"/apply", "/api/v1/allocation/rounds/{id}/apply", pl, nil, 200)
+	check("POST", rpath+"/apply", "/api/v1/allocation/rounds/{id}/apply", pl, nil, 409)
+	check("POST", rpath+"/rules", "/api/v1/allocation/rounds/{id}/rules", pl, rules, 409)
+	check("POST", "/api/v1/allocation/rounds/999999/apply", "/api/v1/allocation/rounds/{id}/apply", pl, nil, 404)
+	round["code"], round["supply_t"] = "R-big", "5000"
+	var big api.Round
+	json.Unmarshal(check("POST", "/api/v1/allocation/rounds", "/api/v1/allocation/rounds", pl, round, 201), &big)
+	check("POST", fmt.Sprintf("/api/v1/allocation/rounds/%d/apply", big.ID), "/api/v1/allocation/rounds/{id}/apply", pl, nil, 422)
 }
 
 func TestResourceAPIAsAnEnterpriseGuessingIDs(t *testing.T) {
