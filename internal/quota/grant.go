@@ -60,9 +60,9 @@ type NewGrant struct {
 	Note         string `json:"note"`
 }
 
-// SourceStatuses: REFERENCE.md's V (seen in the source) and D (derived), and E, the
-// regulator's own record of a grant it made.
-var SourceStatuses = []string{"V", "D", "E"}
+// SourceStatuses: REFERENCE.md's V (seen in the source) and D (derived), E, the
+// regulator's own record of a grant it made, and S, synthetic demonstration data (示例数据).
+var SourceStatuses = []string{"V", "D", "E", "S"}
 
 func validDate(s string) bool { _, err := time.Parse("2006-01-02", s); return err == nil }
 
@@ -100,7 +100,7 @@ func (s *Service) GrantTx(ctx context.Context, tx *store.Tx, p *auth.Principal, 
 	if n.Batch == "" || utf8.RuneCountInString(n.Batch) > 40 {
 		e.With("batch", "quota.err.batch")
 	}
-	if !validDate(n.GrantedOn) && !(n.GrantedOn == "" && n.SourceStatus != "E") {
+	if !validDate(n.GrantedOn) && !(n.GrantedOn == "" && (n.SourceStatus == "V" || n.SourceStatus == "D")) {
 		e.With("granted_on", "quota.err.date", n.GrantedOn)
 	}
 	if n.Source == "" {
