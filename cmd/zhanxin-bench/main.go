@@ -44,6 +44,8 @@ type options struct {
 	keep      bool
 	imports   bool
 	dashboard bool
+	ledger    bool
+	batches   int
 }
 
 func main() {
@@ -56,6 +58,8 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (database, server log)")
 	flag.BoolVar(&o.imports, "imports", true, "also run the statistics import benchmarks (go test -bench Import ./internal/stats)")
 	flag.BoolVar(&o.dashboard, "dashboard", true, "also run the dashboard and target-page benchmarks (go test -bench Dashboard ./internal/web)")
+	flag.BoolVar(&o.ledger, "ledger", true, "also run the quota ledger's long simulation and throughput benchmark (go test ./internal/ledger)")
+	flag.IntVar(&o.batches, "ledger-batches", 200, "batches of 1,000 transfers in the ledger throughput benchmark")
 	flag.Parse()
 	if err := run(context.Background(), o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "zhanxin-bench:", err)
@@ -200,6 +204,14 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	if o.dashboard {
 		rows, err := dashboardBench(ctx, out)
+		if err != nil {
+			return err
+		}
+		table = append(table, rows...)
+	}
+
+	if o.ledger {
+		rows, err := ledgerBench(ctx, out, o.batches)
 		if err != nil {
 			return err
 		}

@@ -84,3 +84,14 @@ BenchmarkImportXLSX-2   1	 19870000000 ns/op	 0.05032 ratio_to_goal	 5032 rows/s
 		t.Fatalf("%+v", x)
 	}
 }
+
+func TestParseLedgerBench(t *testing.T) {
+	out := []byte(`BenchmarkRatio/sqlite-2         	     200	  83136239 ns/op	     64903 ceiling/s	     14765 ledger/s	         0.2275 ratio
+BenchmarkRatio/postgres-2         	     200	  93136239 ns/op	     40000 ceiling/s	     12000 ledger/s	         0.3000 ratio
+`)
+	rows := parseLedgerBench(out, "200")
+	if len(rows) != 2 || rows[0].zx != "14765" || rows[0].ref != "64903" || rows[0].ratio != "0.228×" || !strings.Contains(rows[0].name, "SQLite") ||
+		rows[1].ratio != "0.300×" || !strings.Contains(rows[1].name, "COPY") {
+		t.Fatalf("%+v", rows)
+	}
+}

@@ -24,7 +24,7 @@ type API struct {
 
 // Endpoints lists every API route. The OpenAPI test checks this list against openapi.json.
 func (a *API) Endpoints() []Endpoint {
-	return []Endpoint{
+	return append([]Endpoint{
 		{"GET /api/v1/openapi.json", a.openAPI},
 		{"GET /api/v1/me", a.me},
 		{"GET /api/v1/regions", a.listRegions},
@@ -82,7 +82,7 @@ func (a *API) Endpoints() []Endpoint {
 		{"GET /api/v1/policy-documents", a.listPolicyDocuments},
 		{"GET /api/v1/policy-beneficiaries", a.instrumentEnterprises},
 		{"GET /api/v1/enterprises/{id}/policy-benefits", a.enterpriseBenefits},
-	}
+	}, a.resourceEndpoints()...)
 }
 
 // principal returns the caller, or 401 before any parameter is looked at, so that an

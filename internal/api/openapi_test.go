@@ -449,6 +449,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		finDocChecks(t, env, db, check)
 		innoDocChecks(t, env, db, check)
 		polDocChecks(t, env, db, check)
+		resourcesDocChecks(t, env, db, check)
 
 		for key := range ops {
 			if !covered[key] {

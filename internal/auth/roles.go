@@ -111,6 +111,16 @@ const (
 	// estimated benefit (row scope as for cultivation).
 	ReadPolicy      Action = "policy.read"
 	ReadEligibility Action = "policy.eligibility"
+	// Resources and quota administration: deposits and rights (enterprise users: their own
+	// rights only), granting quota with documents and reviews, production reports
+	// (enterprise users: their own enterprise only, applied by the quota package).
+	ReadResources    Action = "resources.read"
+	ManageResources  Action = "resources.manage"
+	ReadQuota        Action = "quota.read"
+	ManageQuota      Action = "quota.manage"
+	ReportProduction Action = "quota.report"
+	// Supply allocation: creating rounds, editing their rules and applying them.
+	ManageAllocation Action = "allocation.manage"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -152,6 +162,12 @@ var grants = map[Action][]Role{
 	ManageInnovation:  {Admin, Planner},
 	ReadPolicy:        {Admin, Planner, Regulator, County, Enterprise, Viewer},
 	ReadEligibility:   {Admin, Planner, Regulator, County, Enterprise},
+	ReadResources:     {Admin, Planner, Regulator, County, Enterprise},
+	ManageResources:   {Admin, Regulator},
+	ReadQuota:         {Admin, Planner, Regulator, Enterprise},
+	ManageQuota:       {Admin, Regulator},
+	ReportProduction:  {Admin, Regulator, Enterprise},
+	ManageAllocation:  {Admin, Planner, Regulator},
 }
 
 // Can reports whether p may do a.

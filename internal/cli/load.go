@@ -11,11 +11,14 @@ import (
 )
 
 func runLoad(ctx context.Context, env *Env, args []string) error {
-	f := env.flags("load", "load [--db …] [--dataset default|DIR]")
+	f := env.flags("load", "load [--db …] [--dataset default|demo|DIR]")
 	db := dbFlag(f)
-	which := f.String("dataset", "default", "数据集：default（内置赣州数据集）或目录 / dataset: default (built in) or a directory")
+	which := f.String("dataset", "default", "数据集：default（内置赣州数据集）、demo（示例年度，虚构，须先载入 default）或目录 / dataset: default (built in), demo (the synthetic demonstration year, after default) or a directory")
 	if err := env.parse(f, args); err != nil {
 		return err
+	}
+	if *which == "demo" {
+		return runLoadDemo(ctx, env, *db)
 	}
 	var fsys fs.FS
 	if *which == "default" {
@@ -47,4 +50,24 @@ func cliPrincipal() *auth.Principal {
 		name = u.Username
 	}
 	return auth.CLI(name)
+}
+
+// runLoadDemo loads the synthetic demonstration year (示例数据) on top of the default dataset.
+func runLoadDemo(ctx context.Context, env *Env, target string) error {
+	d, err := openDB(ctx, target, true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	sum, err := dataset.LoadDemo(ctx, d, cliPrincipal())
+	if err != nil {
+		return err
+	}
+	if sum.AlreadyLoaded {
+		fmt.Fprintln(env.Stdout, "示例年度已载入，未作改动 / the demonstration year is already loaded; nothing changed")
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "示例年度（虚构数据）已载入 / demonstration year (synthetic) loaded: 下达 grants %d, 生产报告 reports %d, 矿业权 rights %d, 配置轮次 rounds %d\n",
+		sum.Grants, sum.Reports, sum.Rights, sum.Rounds)
+	return nil
 }

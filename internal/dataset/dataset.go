@@ -20,6 +20,7 @@ import (
 	"zhanxin/internal/audit"
 	"zhanxin/internal/auth"
 	"zhanxin/internal/enterprise"
+	"zhanxin/internal/resource"
 	"zhanxin/internal/stats"
 	"zhanxin/internal/store"
 )
@@ -271,6 +272,9 @@ type contents struct {
 	funds      fundFile
 	innovation unitFile
 	policy     policyFile
+	products   []productRow
+	deposits   []resource.NewDeposit
+	quotas     quotaFile
 }
 
 func read(fsys fs.FS) (*contents, error) {
@@ -282,7 +286,8 @@ func read(fsys fs.FS) (*contents, error) {
 		{"industries.json", &c.industries}, {"indicators.json", &c.indicators}, {"zones.json", &c.zones},
 		{"facts.json", &c.facts}, {"plans.json", &c.plans}, {"chains.json", &c.chains}, {"parks.json", &c.parks},
 		{"classes.json", &c.classes}, {"funds.json", &c.funds},
-		{"innovation.json", &c.innovation}, {"policy.json", &c.policy}} {
+		{"innovation.json", &c.innovation}, {"policy.json", &c.policy},
+		{"products.json", &c.products}, {"deposits.json", &c.deposits}, {"quotas.json", &c.quotas}} {
 		if err := readJSON(fsys, f.name, f.v); err != nil {
 			return nil, err
 		}
@@ -351,7 +356,8 @@ func Load(ctx context.Context, db *store.DB, p *auth.Principal, now time.Time, f
 		l := &loader{ctx: ctx, tx: tx, p: p, now: now, sum: &sum,
 			stats: &stats.Service{DB: db, Now: func() time.Time { return now }}}
 		for _, step := range []func(*contents) error{l.regions, l.enterprises, l.sources, l.industries, l.indicators,
-			l.zones, l.facts, l.plans, l.chainsStep, l.parks, l.classes, l.funds, l.units, l.policies} {
+			l.zones, l.facts, l.plans, l.chainsStep, l.parks, l.classes, l.funds, l.units, l.policies,
+			l.products, l.deposits, l.quotas} {
 			if err := step(c); err != nil {
 				return err
 			}

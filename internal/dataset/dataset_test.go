@@ -21,16 +21,23 @@ var ctx = context.Background()
 // industries, 49 indicators, 12 zones (12 regions, 12 layout roles, 6 member lists), 69
 // figures (43 of the article, 26 of REFERENCE.md §6), the plan (1 plan, 3 stages, 5 named
 // goals, 14 targets), the chains (6 chains, 47 links, 37 edges, 11 enterprise industries,
-// 11 placements), the parks (7 parks, 5 industry lists, 10 goal–target pairings), and the
+// 11 placements), the parks (7 parks, 5 industry lists, 10 goal–target pairings), the
 // cultivation, finance, innovation and policy records (9 enterprise classes, 8 default
 // rules, 5 designations by the article, 3 funds, 9 innovation units, 3 policy documents,
 // 1 instrument).
+//
+// Resources (resources_test.go): 24 products, 2 deposits, 52 quota ledgers with 3 accounts
+// each, 6 provincial accounts, and 58 grants (52 national totals, 6 provincial shares).
+// A grant is audited as quota.grant and by the ledger's batch record, not as dataset.load.
 const (
-	defaultFacts   = 69
-	defaultRecords = 20 + 17 + 11 + 49 + 49 + (12 + 12 + 6) + defaultFacts + (1 + 3 + 5 + 14) +
+	defaultFacts     = 69
+	defaultGrants    = 52 + 6
+	defaultResources = 24 + 2 + 52*(1+3) + 6 + defaultGrants
+	defaultRecords   = 20 + 17 + 11 + 49 + 49 + (12 + 12 + 6) + defaultFacts + (1 + 3 + 5 + 14) +
 		(6 + 47 + 37 + 11 + 11) + // chains
 		(7 + 5 + 10) + // parks
-		(9 + 8 + 5 + 3 + 9 + 3 + 1) // cultivation, finance, innovation, policy
+		(9 + 8 + 5 + 3 + 9 + 3 + 1) + // cultivation, finance, innovation, policy
+		defaultResources
 )
 
 func TestDefaultDatasetLoadsOnceAndIsAudited(t *testing.T) {
@@ -71,7 +78,8 @@ func TestDefaultDatasetLoadsOnceAndIsAudited(t *testing.T) {
 		// fact.load (written by the statistics core, which the figures go through).
 		audits, _ := db.ListAudit(ctx, store.AuditFilter{Action: "dataset.load"}, store.ListQuery{})
 		factAudits, _ := db.ListAudit(ctx, store.AuditFilter{Action: "fact.load"}, store.ListQuery{})
-		if audits.Total != defaultRecords-defaultFacts || factAudits.Total != defaultFacts {
+		grantAudits, _ := db.ListAudit(ctx, store.AuditFilter{Action: "quota.grant"}, store.ListQuery{})
+		if audits.Total != defaultRecords-defaultFacts-defaultGrants || factAudits.Total != defaultFacts || grantAudits.Total != defaultGrants {
 			t.Fatalf("%d + %d audit records for %d new records (%d figures)", audits.Total, factAudits.Total, defaultRecords, defaultFacts)
 		}
 		sum, err = dataset.Load(ctx, db, p, time.Now(), dataset.Default())
@@ -79,7 +87,7 @@ func TestDefaultDatasetLoadsOnceAndIsAudited(t *testing.T) {
 			t.Fatalf("second load: %+v %v", sum, err)
 		}
 		all, _ := db.ListAudit(ctx, store.AuditFilter{}, store.ListQuery{})
-		if all.Total != defaultRecords {
+		if all.Total != defaultRecords+defaultGrants { // + the ledger's record of each grant's transfer
 			t.Fatalf("an unchanged reload wrote audit records: %d", all.Total)
 		}
 	})

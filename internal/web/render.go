@@ -238,6 +238,17 @@ var navEntries = []navEntry{
 	{"fin.nav.group", "fin.nav.listing", "/finance/listing", auth.ReadFinance},
 	{"inno.nav.group", "inno.nav.units", "/innovation", auth.ReadInnovation},
 	{"pol.nav.group", "pol.nav.documents", "/policy", auth.ReadPolicy},
+	{"resources.nav.group", "resources.nav.products", "/resources/products", auth.ReadResources},
+	{"resources.nav.group", "resources.nav.deposits", "/resources/deposits", auth.ReadResources},
+	{"resources.nav.group", "resources.nav.rights", "/resources/rights", auth.ReadResources},
+	{"resources.nav.group", "quota.nav.grants", "/quota/grants", auth.ReadQuota},
+	{"resources.nav.group", "quota.nav.deadlines", "/quota/deadlines", auth.ManageQuota},
+	{"resources.nav.group", "quota.nav.reports", "/quota/reports", auth.ReadQuota},
+	{"resources.nav.group", "quota.nav.violations", "/quota/violations", auth.ReadQuota},
+	{"resources.nav.group", "quota.nav.ledger", "/ledger/accounts", auth.ReadLedger},
+	{"resources.nav.group", "quota.nav.statement", "/ledger/statement", auth.ReadLedger},
+	{"resources.nav.group", "quota.nav.reconcile", "/ledger/reconcile", auth.ReconcileLedger},
+	{"resources.nav.group", "allocation.nav", "/allocation", auth.ReadQuota},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {

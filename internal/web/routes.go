@@ -57,6 +57,9 @@ func (s *Server) routesInit() {
 	s.financeRoutes()
 	s.innovationRoutes()
 	s.policyRoutes()
+	s.resourceRoutes()
+	s.ledgerRoutes()
+	s.allocationRoutes()
 
 	a := &api.API{DB: s.db, Users: s.users, Cat: s.cat, Now: s.now, Lang: s.lang, Version: s.cfg.Version}
 	for _, e := range a.Endpoints() {
