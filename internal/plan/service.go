@@ -246,6 +246,10 @@ func view(refs *Refs, t store.PlanTarget, stage store.PlanStage, series map[ik][
 	v := TargetView{PlanTarget: t, Stage: stage, Ind: refs.Indicators[t.Indicator], Industry: refs.Industries[t.Industry]}
 	v.Spec = Spec{Comparison: t.Comparison, Target: stats.Micro(t.Target).Float(), TargetYear: t.TargetYear}
 	v.Actuals = annual(series[ik{t.Indicator, t.Industry}])
+	if d := deriveRatio(refs, t, v.Actuals, series); len(d) > 0 {
+		v.Actuals = append(v.Actuals, d...)
+		sort.Slice(v.Actuals, func(i, j int) bool { return v.Actuals[i].Year < v.Actuals[j].Year })
+	}
 	var baseline *Point
 	if t.BaselineIndicator != "" {
 		industry := baselineIndustry(t)
@@ -277,6 +281,7 @@ func (s *Service) views(ctx context.Context, refs *Refs, targets []store.PlanTar
 	keys := map[string][]ik{}
 	for _, t := range targets {
 		keys[t.Region] = append(keys[t.Region], targetKeys(t)...)
+		keys[t.Region] = append(keys[t.Region], ratioKeys(refs, t)...)
 	}
 	series := map[string]map[ik][]Point{}
 	for region, ks := range keys {
