@@ -77,6 +77,8 @@ const (
 	SubmitStats    Action = "stats.submit"
 	ApproveStats   Action = "stats.approve"
 	ManageStatsDef Action = "stats.define"
+	// Plans: creating, changing and deleting the stages and targets of a plan.
+	ManagePlans Action = "plans.manage"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -98,6 +100,7 @@ var grants = map[Action][]Role{
 	SubmitStats:     {Admin, Planner, County},
 	ApproveStats:    {Admin, Planner},
 	ManageStatsDef:  {Admin, Planner},
+	ManagePlans:     {Admin, Planner},
 }
 
 // Can reports whether p may do a.

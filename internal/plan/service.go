@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"strconv"
+	"time"
 
 	"zhanxin/internal/apperr"
 	"zhanxin/internal/auth"
@@ -15,7 +16,8 @@ import (
 // Service runs the plan use cases: reading plans with the progress of every target, one
 // target with its series, and the dashboard.
 type Service struct {
-	DB *store.DB
+	DB  *store.DB
+	Now func() time.Time // the clock of audit records; nil: time.Now
 }
 
 // scope is what a caller may read of the figures behind plans and the dashboard. It

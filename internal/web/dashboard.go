@@ -17,7 +17,7 @@ import (
 // reads it by key, never scanning facts). Every figure shows its period and source; a
 // missing one says 无数据 and is never drawn as zero.
 
-func (s *Server) planService() *plan.Service { return &plan.Service{DB: s.db} }
+func (s *Server) planService() *plan.Service { return &plan.Service{DB: s.db, Now: s.now} }
 
 // Labels of the closed sets of values the plan pages show (catalogue keys).
 var (
