@@ -406,3 +406,27 @@ func name2(zh, code string) string {
 	}
 	return zh + "（" + code + "）"
 }
+
+// EditStage reads a stage for its editing form, to whoever may edit.
+func (s *Service) EditStage(ctx context.Context, p *auth.Principal, code string) (store.PlanStage, error) {
+	if err := auth.Require(p, auth.ManagePlans); err != nil {
+		return store.PlanStage{}, err
+	}
+	st, err := s.DB.PlanStageByCode(ctx, code)
+	if errors.Is(err, store.ErrNotFound) {
+		return st, apperr.Missing("plan_stage")
+	}
+	return st, err
+}
+
+// EditTarget reads a target for its editing form, to whoever may edit.
+func (s *Service) EditTarget(ctx context.Context, p *auth.Principal, code string) (store.PlanTarget, error) {
+	if err := auth.Require(p, auth.ManagePlans); err != nil {
+		return store.PlanTarget{}, err
+	}
+	t, err := s.DB.PlanTargetByCode(ctx, code)
+	if errors.Is(err, store.ErrNotFound) {
+		return t, apperr.Missing("plan_target")
+	}
+	return t, err
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"zhanxin/internal/auth"
 	"zhanxin/internal/i18n"
 	"zhanxin/internal/plan"
 )
@@ -46,6 +47,7 @@ type plansView struct {
 	Stages                                []stageView
 	Layout                                []zoneView
 	Sources                               []sourceView
+	EditHref                              string // for those who may edit the plan
 }
 
 func (s *Server) sourceViews(lang i18n.Lang, refs *plan.Refs) []sourceView {
@@ -70,6 +72,9 @@ func (s *Server) plansPage(w http.ResponseWriter, r *http.Request) error {
 		RegionName: name(lang, o.Region.NameZh, o.Region.NameEn), Note: o.Plan.Note, Quote: o.Plan.Quote,
 		BaseYear: o.Plan.BaseYear, EndYear: o.Plan.EndYear}
 	v.Source, _ = s.sourceLabel(lang, o.Refs, o.Plan.Source)
+	if p.Can(auth.ManagePlans) {
+		v.EditHref = planEditHref(false, o.Plan.Code)
+	}
 	for _, st := range statusOrder {
 		if n := o.Counts[st]; n > 0 {
 			v.Counts = append(v.Counts, countView{Label: s.cat.T(lang, planStatusKeys[st]), Class: "st-" + st, N: n})
