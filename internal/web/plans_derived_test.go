@@ -43,6 +43,16 @@ func TestShareOfGDPTargetShowsDerivedShares(t *testing.T) {
 		if len(other) != 2 || !strings.Contains(other[0], "29.3") || doc.Find(`[data-testid="other-basis-warning"]`).Length() != 1 {
 			t.Fatalf("other basis %q", other)
 		}
+		// The actuals export: the share as a number, marked derived with its inputs.
+		for _, format := range []string{"csv", "xlsx"} {
+			href := doc.Find(`[data-testid=export-` + format + `]`).AttrOr("href", "")
+			resp, b := expGet(t, c, href, false)
+			recs := swExportRows(t, format, resp, b)
+			if len(recs) != 2 || recs[1][0] != "2018" || recs[1][1] != "12.6" || recs[1][3] != "%" || recs[1][4] != "派生" ||
+				!strings.Contains(recs[1][8], "G1") || !strings.Contains(recs[1][8], "测试公报") {
+				t.Fatalf("%s export %q", format, recs)
+			}
+		}
 		req, _ := http.NewRequest(http.MethodGet, env.HTTP.URL+"/plans/targets/t2020-va-gdp", nil)
 		req.Header.Set("Accept-Language", "en")
 		doc = plDoc(t, c.Do(req), "share of GDP target in English")

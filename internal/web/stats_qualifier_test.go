@@ -8,6 +8,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"zhanxin/internal/i18n"
+	"zhanxin/internal/stats"
 	"zhanxin/internal/store"
 	"zhanxin/internal/storetest"
 )
@@ -61,6 +62,37 @@ func TestStatsEntryQualifier(t *testing.T) {
 		}
 		if f2, e2, a2 := f.counts(t); f2 != facts || e2 != entries || a2 != audits {
 			t.Fatal("a refused qualifier wrote something")
+		}
+	})
+}
+
+// TestStatsEnterpriseGuessingApprovalIDs: an enterprise user asking for another county's
+// period by its codes, on the page and through the approvals list and its exports, learns
+// nothing: the page answers 404 as for a period that does not exist, and the list and
+// exports hold only the periods it has figures in.
+func TestStatsEnterpriseGuessingApprovalIDs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := swSetup(t, db)
+		f.enter(t, f.planner, stats.Input{Indicator: "REV", Industry: "RE-MAG", EnterpriseID: f.entA, Period: "2012", Value: "3.5"})
+		f.enter(t, f.planner, stats.Input{Indicator: "REV", Industry: "RE-MAG", EnterpriseID: f.entB, Period: "2013", Value: "7.25"})
+		f.enter(t, f.planner, stats.Input{Indicator: "REV", Region: "360703", Industry: "RE", Period: "2013", Value: "40"})
+		entA := f.login("ent-a")
+		missing := swGet(t, entA, "/stats/approvals/360703/2099", http.StatusNotFound).Find(`[data-testid=error-message]`).Text()
+		for _, path := range []string{"/stats/approvals/360703/2013", "/stats/approvals/360700/2013", "/stats/approvals/360702/2013"} {
+			doc := swGet(t, entA, path, http.StatusNotFound)
+			if got := doc.Find(`[data-testid=error-message]`).Text(); got != missing || strings.Contains(doc.Text(), "南康") {
+				t.Errorf("%s: %q, unlike a missing period's %q", path, got, missing)
+			}
+		}
+		rows := swRows(swGet(t, entA, "/stats/approvals", http.StatusOK), "approvals-table")
+		if len(rows) != 1 || !strings.Contains(rows[0][0], "360702") || rows[0][1] != "2012" || rows[0][3] != "1" {
+			t.Fatalf("enterprise A's approvals %v", rows)
+		}
+		for _, format := range []string{"csv", "xlsx"} {
+			resp, b := expGet(t, entA, "/stats/approvals?period=2013&format="+format, false)
+			if recs := swExportRows(t, format, resp, b); len(recs) != 1 {
+				t.Errorf("%s export of 2013 for A: %v", format, recs)
+			}
 		}
 	})
 }
