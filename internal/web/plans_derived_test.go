@@ -45,7 +45,7 @@ func TestShareOfGDPTargetShowsDerivedShares(t *testing.T) {
 		}
 		// The actuals export: the share as a number, marked derived with its inputs.
 		for _, format := range []string{"csv", "xlsx"} {
-			href := doc.Find(`[data-testid=export-` + format + `]`).AttrOr("href", "")
+			href := doc.Find(`[data-testid=export-`+format+`]`).AttrOr("href", "")
 			resp, b := expGet(t, c, href, false)
 			recs := swExportRows(t, format, resp, b)
 			if len(recs) != 2 || recs[1][0] != "2018" || recs[1][1] != "12.6" || recs[1][3] != "%" || recs[1][4] != "派生" ||
