@@ -46,6 +46,12 @@ func (a *API) Endpoints() []Endpoint {
 		{"POST /api/v1/periods/{region}/{period}/unlock", a.periodAction("unlock")},
 		{"GET /api/v1/indicators", a.listIndicators},
 		{"GET /api/v1/industries", a.listIndustries},
+		{"POST /api/v1/plan-stages", a.saveStage(true)},
+		{"PUT /api/v1/plan-stages/{code}", a.saveStage(false)},
+		{"DELETE /api/v1/plan-stages/{code}", a.deleteStage},
+		{"POST /api/v1/plan-targets", a.saveTarget(true)},
+		{"PUT /api/v1/plan-targets/{code}", a.saveTarget(false)},
+		{"DELETE /api/v1/plan-targets/{code}", a.deleteTarget},
 	}
 }
 
