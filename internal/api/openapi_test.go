@@ -382,7 +382,8 @@ func TestResponsesMatchDocument(t *testing.T) {
 			var status int
 			var b []byte
 			if body != nil {
-				status, _, b = postJSON(t, env, path, token, body)
+				j, _ := json.Marshal(body)
+				status, _, b = call(t, env, method, path, token, "application/json", bytes.NewReader(j))
 			} else {
 				status, _, b = call(t, env, method, path, token, "", nil)
 			}
@@ -444,6 +445,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		check("GET", "/api/v1/audit?from=2024-02-30", "/api/v1/audit", tok, nil, 422)
 		check("GET", "/api/v1/audit", "/api/v1/audit", env.Token("reporter"), nil, 403)
 		statsDocChecks(t, env, db, check)
+		planDocChecks(t, env, db, check)
 
 		for key := range ops {
 			if !covered[key] {

@@ -130,3 +130,37 @@ func TestPlanEditingAPI(t *testing.T) {
 		}
 	})
 }
+
+// planDocChecks exercises every plan-editing endpoint for TestResponsesMatchDocument, on
+// the statistics fixture of statsDocChecks and a plan of its own.
+func planDocChecks(t *testing.T, env *webtest.Env, db *store.DB, check func(method, path, docPath, token string, body any, wantStatus int) []byte) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		return tx.UpsertPlan(ctx, store.Plan{Code: "doc-plan", NameZh: "文档测试规划", RegionCode: "360700", BaseYear: 2012, EndYear: 2020, Source: "test"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	env.AddUser("pl-planner", auth.Planner, "", 0)
+	env.AddUser("pl-county", auth.County, "360702", 0)
+	planner, county := env.Token("pl-planner"), env.Token("pl-county")
+	stage := map[string]any{"code": "doc-s2015", "plan": "doc-plan", "name_zh": "三年", "year": 2015}
+	check("POST", "/api/v1/plan-stages", "/api/v1/plan-stages", planner, stage, 201)
+	check("POST", "/api/v1/plan-stages", "/api/v1/plan-stages", planner, stage, 422)
+	check("POST", "/api/v1/plan-stages", "/api/v1/plan-stages", county, stage, 403)
+	check("PUT", "/api/v1/plan-stages/doc-s2015", "/api/v1/plan-stages/{code}", planner, map[string]any{"name_zh": "三年大变样", "year": 2015}, 200)
+	check("PUT", "/api/v1/plan-stages/doc-none", "/api/v1/plan-stages/{code}", planner, map[string]any{"name_zh": "x", "year": 2015}, 404)
+	target := map[string]any{"code": "doc-t1", "stage": "doc-s2015", "name_zh": "收入", "indicator": "REV", "region": "360700",
+		"industry": "SEI", "comparison": ">=", "target": 1000, "target_year": 2015, "source": "test"}
+	check("POST", "/api/v1/plan-targets", "/api/v1/plan-targets", planner, target, 201)
+	check("POST", "/api/v1/plan-targets", "/api/v1/plan-targets", planner, map[string]any{"code": "doc-t2", "stage": "doc-s2015"}, 422)
+	check("POST", "/api/v1/plan-targets", "/api/v1/plan-targets", planner, map[string]any{"cod": "x"}, 400)
+	check("PUT", "/api/v1/plan-targets/doc-t1", "/api/v1/plan-targets/{code}", planner, target, 200)
+	check("PUT", "/api/v1/plan-targets/doc-t1", "/api/v1/plan-targets/{code}", county, target, 403)
+	check("DELETE", "/api/v1/plan-stages/doc-s2015", "/api/v1/plan-stages/{code}", planner, nil, 409)
+	check("DELETE", "/api/v1/plan-targets/doc-t1", "/api/v1/plan-targets/{code}", county, nil, 403)
+	check("DELETE", "/api/v1/plan-targets/doc-t1", "/api/v1/plan-targets/{code}", planner, nil, 204)
+	check("DELETE", "/api/v1/plan-targets/doc-t1", "/api/v1/plan-targets/{code}", planner, nil, 404)
+	check("DELETE", "/api/v1/plan-stages/doc-s2015", "/api/v1/plan-stages/{code}", planner, nil, 204)
+	check("DELETE", "/api/v1/plan-stages/doc-s2015", "/api/v1/plan-stages/{code}", county, nil, 403)
+}

@@ -131,6 +131,17 @@ func (s *Service) SaveStage(ctx context.Context, p *auth.Principal, in StageInpu
 			bad.add("year", "bad_year", "planedit.err.year", in.Year)
 		case pl.Code != "" && (year <= pl.BaseYear || year > pl.EndYear):
 			bad.add("year", "year_outside_plan", "planedit.err.stage_year", year, pl.BaseYear, pl.EndYear)
+		case pl.Code != "":
+			// Two stages ending in one year would leave a target's stage ambiguous.
+			stages, err := tx.PlanStagesTx(ctx, pl.Code)
+			if err != nil {
+				return err
+			}
+			for _, o := range stages {
+				if o.Year == year && o.Code != in.Code {
+					bad.add("year", "year_taken", "planedit.err.stage_year_taken", year, o.Code)
+				}
+			}
 		}
 		order := optInt("sort_order", in.SortOrder, &bad)
 		if bad.e != nil {

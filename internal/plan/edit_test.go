@@ -170,6 +170,7 @@ func TestPlanEditingRefusesBadInputAndWritesNothing(t *testing.T) {
 		}{
 			{"stage year after the plan", plan.StageInput{Code: "s2025", PlanCode: "gz-sei-2020", NameZh: "十三年", Year: "2025"}, true, "year_outside_plan", "year", "2025"},
 			{"stage year at the base year", plan.StageInput{Code: "s2012", PlanCode: "gz-sei-2020", NameZh: "起点", Year: "2012"}, true, "year_outside_plan", "year", "2012"},
+			{"stage year of another stage", plan.StageInput{Code: "s2017b", PlanCode: "gz-sei-2020", NameZh: "x", Year: "2017"}, true, "year_taken", "year", "s2017"},
 			{"unknown plan", plan.StageInput{Code: "s2019", PlanCode: "gz-none", NameZh: "x", Year: "2019"}, true, "unknown_plan", "plan", "gz-none"},
 			{"duplicate stage", plan.StageInput{Code: "s2017", PlanCode: "gz-sei-2020", NameZh: "x", Year: "2017"}, true, "duplicate_code", "code", "s2017"},
 			// Moving 五年上台阶 to 2016 would leave its 2017 targets outside it.
