@@ -82,6 +82,12 @@ func (a *API) Endpoints() []Endpoint {
 		{"GET /api/v1/policy-documents", a.listPolicyDocuments},
 		{"GET /api/v1/policy-beneficiaries", a.instrumentEnterprises},
 		{"GET /api/v1/enterprises/{id}/policy-benefits", a.enterpriseBenefits},
+		{"POST /api/v1/plan-stages", a.saveStage(true)},
+		{"PUT /api/v1/plan-stages/{code}", a.saveStage(false)},
+		{"DELETE /api/v1/plan-stages/{code}", a.deleteStage},
+		{"POST /api/v1/plan-targets", a.saveTarget(true)},
+		{"PUT /api/v1/plan-targets/{code}", a.saveTarget(false)},
+		{"DELETE /api/v1/plan-targets/{code}", a.deleteTarget},
 	}, a.resourceEndpoints()...)
 }
 

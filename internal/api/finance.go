@@ -251,7 +251,7 @@ type ListingPipeline struct {
 	History      []ListingStage `json:"history"`
 }
 
-func stageOf(l store.ListingStage) ListingStage {
+func listingStageOf(l store.ListingStage) ListingStage {
 	return ListingStage{Stage: l.Stage, Date: l.Date, Reason: nullString(l.Reason), Source: l.Source}
 }
 
@@ -273,7 +273,7 @@ func (a *API) listPipeline(w http.ResponseWriter, r *http.Request) error {
 	WriteJSON(w, http.StatusOK, page(pg, info, func(pl finance.Pipeline) ListingPipeline {
 		out := ListingPipeline{EnterpriseID: pl.EnterpriseID, Enterprise: pl.Enterprise, Stage: pl.Current.Stage, Since: pl.Current.Date}
 		for _, h := range pl.History {
-			out.History = append(out.History, stageOf(h))
+			out.History = append(out.History, listingStageOf(h))
 		}
 		return out
 	}))
@@ -302,6 +302,6 @@ func (a *API) setListingStage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusCreated, stageOf(l))
+	WriteJSON(w, http.StatusCreated, listingStageOf(l))
 	return nil
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"zhanxin/internal/apperr"
-	"zhanxin/internal/auth"
 	"zhanxin/internal/stats"
 	"zhanxin/internal/store"
 )
@@ -33,6 +32,7 @@ type FactRevision struct {
 	EnterpriseID *int64    `json:"enterprise_id"`
 	Period       string    `json:"period"`
 	Value        string    `json:"value"`
+	Qualifier    string    `json:"qualifier"` // "", "about" or "over": a bound is not the figure
 	Unit         string    `json:"unit"`
 	Entered      string    `json:"entered"`
 	Source       string    `json:"source"`
@@ -54,7 +54,7 @@ type Fact struct {
 
 func revisionOf(f store.Fact, unit string) FactRevision {
 	return FactRevision{ID: f.ID, Indicator: f.Indicator, Region: f.Region, Industry: f.Industry, EnterpriseID: nullInt(f.EnterpriseID),
-		Period: f.Period, Value: stats.Micro(f.Value).String(), Unit: unit, Entered: f.Entered, Source: f.Source,
+		Period: f.Period, Value: stats.Micro(f.Value).String(), Qualifier: f.Qualifier, Unit: unit, Entered: f.Entered, Source: f.Source,
 		SourceStatus: f.SourceStatus, Quote: f.Quote, Revision: f.Revision, Reason: f.Reason, CreatedBy: f.CreatedBy,
 		CreatedAt: f.CreatedAt.UTC()}
 }
@@ -253,6 +253,7 @@ type NewFact struct {
 	EnterpriseID *int64  `json:"enterprise_id"`
 	Period       string  `json:"period"`
 	Value        Decimal `json:"value"`
+	Qualifier    string  `json:"qualifier"`
 	Unit         string  `json:"unit"`
 	Source       string  `json:"source"`
 	SourceStatus string  `json:"source_status"`
@@ -284,7 +285,8 @@ func (a *API) enterFact(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in := stats.Input{Indicator: body.Indicator, Region: body.Region, Industry: body.Industry, Period: body.Period,
-		Value: string(body.Value), Unit: body.Unit, Source: body.Source, SourceStatus: body.SourceStatus, Quote: body.Quote, Reason: body.Reason}
+		Value: string(body.Value), Unit: body.Unit, Source: body.Source, SourceStatus: body.SourceStatus, Quote: body.Quote, Reason: body.Reason,
+		Qualifier: body.Qualifier}
 	if body.EnterpriseID != nil {
 		in.EnterpriseID = *body.EnterpriseID
 	}
@@ -434,13 +436,6 @@ var indicatorSorts = map[string]func(a, b store.Indicator) int{
 	"period_type": func(a, b store.Indicator) int { return strings.Compare(a.PeriodType, b.PeriodType) },
 }
 
-// readCatalogue lets through whoever may read statistics: the stats use cases decide
-// that, and the catalogues are what their figures are made of.
-func readCatalogue(p *auth.Principal) error {
-	_, err := stats.Scope(p)
-	return err
-}
-
 func (a *API) listIndicators(w http.ResponseWriter, r *http.Request) error {
 	p, err := principal(r)
 	if err != nil {
@@ -450,10 +445,7 @@ func (a *API) listIndicators(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := readCatalogue(p); err != nil {
-		return err
-	}
-	all, err := a.DB.Indicators(r.Context())
+	all, err := a.stats().Indicators(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -499,14 +491,11 @@ func (a *API) listIndustries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := readCatalogue(p); err != nil {
-		return err
-	}
-	all, err := a.DB.Industries(r.Context())
+	tree, err := a.stats().Industries(r.Context(), p)
 	if err != nil {
 		return err
 	}
-	res := store.SlicePage(store.IndustryTree(all), q, industrySorts, func(i store.IndustryNode) string {
+	res := store.SlicePage(tree, q, industrySorts, func(i store.IndustryNode) string {
 		return strings.Join([]string{i.Code, i.NameZh, i.NameEn, i.SEICode}, " ")
 	})
 	WriteJSON(w, http.StatusOK, page(res, info, industryOf))

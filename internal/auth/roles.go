@@ -121,6 +121,8 @@ const (
 	ReportProduction Action = "quota.report"
 	// Supply allocation: creating rounds, editing their rules and applying them.
 	ManageAllocation Action = "allocation.manage"
+	// Plans: creating, changing and deleting the stages and targets of a plan.
+	ManagePlans Action = "plans.manage"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -168,6 +170,7 @@ var grants = map[Action][]Role{
 	ManageQuota:       {Admin, Regulator},
 	ReportProduction:  {Admin, Regulator, Enterprise},
 	ManageAllocation:  {Admin, Planner, Regulator},
+	ManagePlans:       {Admin, Planner},
 }
 
 // Can reports whether p may do a.

@@ -566,7 +566,7 @@ func (l *loader) facts(c *contents) error {
 	for n, f := range c.facts {
 		res, err := l.stats.LoadPublished(l.ctx, l.tx, l.p, stats.Published{Input: stats.Input{Indicator: f.Indicator,
 			Region: f.Region, Industry: f.Industry, Period: f.Period, Value: f.Value, Unit: f.Unit, Source: f.Source,
-			SourceStatus: f.SourceStatus, Quote: f.Quote}, Qualifier: f.Qualifier, Note: f.Note}, l.now)
+			SourceStatus: f.SourceStatus, Quote: f.Quote, Qualifier: f.Qualifier}, Note: f.Note}, l.now)
 		switch {
 		case err != nil:
 			if apperr.From(err).Kind == apperr.Internal {

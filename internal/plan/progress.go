@@ -51,9 +51,10 @@ type Point struct {
 	SourceStatus string
 	Quote        string
 	Note         string
-	Status       string // draft, submitted, approved
-	Origin       string // "fact": the region's own figure; "r"/"e": a roll-up of counties/enterprises
-	N            int64  // how many figures a roll-up sums
+	Status       string      // draft, submitted, approved
+	Origin       string      // "fact": the region's own figure; "r"/"e": a roll-up of counties/enterprises
+	N            int64       // how many figures a roll-up sums
+	Derived      *Derivation // for Origin "derived": the two inputs it was computed from
 }
 
 // Spec is what a target asks: a value compared (>= or >) to Target by TargetYear.

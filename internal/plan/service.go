@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"strconv"
+	"time"
 
 	"zhanxin/internal/apperr"
 	"zhanxin/internal/auth"
@@ -15,7 +16,8 @@ import (
 // Service runs the plan use cases: reading plans with the progress of every target, one
 // target with its series, and the dashboard.
 type Service struct {
-	DB *store.DB
+	DB  *store.DB
+	Now func() time.Time // the clock of audit records; nil: time.Now
 }
 
 // scope is what a caller may read of the figures behind plans and the dashboard. It
@@ -246,6 +248,10 @@ func view(refs *Refs, t store.PlanTarget, stage store.PlanStage, series map[ik][
 	v := TargetView{PlanTarget: t, Stage: stage, Ind: refs.Indicators[t.Indicator], Industry: refs.Industries[t.Industry]}
 	v.Spec = Spec{Comparison: t.Comparison, Target: stats.Micro(t.Target).Float(), TargetYear: t.TargetYear}
 	v.Actuals = annual(series[ik{t.Indicator, t.Industry}])
+	if d := deriveRatio(refs, t, v.Actuals, series); len(d) > 0 {
+		v.Actuals = append(v.Actuals, d...)
+		sort.Slice(v.Actuals, func(i, j int) bool { return v.Actuals[i].Year < v.Actuals[j].Year })
+	}
 	var baseline *Point
 	if t.BaselineIndicator != "" {
 		industry := baselineIndustry(t)
@@ -277,6 +283,7 @@ func (s *Service) views(ctx context.Context, refs *Refs, targets []store.PlanTar
 	keys := map[string][]ik{}
 	for _, t := range targets {
 		keys[t.Region] = append(keys[t.Region], targetKeys(t)...)
+		keys[t.Region] = append(keys[t.Region], ratioKeys(refs, t)...)
 	}
 	series := map[string]map[ik][]Point{}
 	for region, ks := range keys {

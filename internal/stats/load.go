@@ -19,9 +19,8 @@ var Qualifiers = map[string]bool{"": true, "about": true, "over": true}
 // Published is a value a dataset gives as a published figure (the article, a statistical
 // bulletin): it is loaded approved, with what the source says about it beyond the number.
 type Published struct {
-	Input
-	Qualifier string // "", "about", "over"
-	Note      string // what the source leaves open, e.g. the year the figure refers to
+	Input        // its Qualifier says whether the source gives a bound or an approximation
+	Note  string // what the source leaves open, e.g. the year the figure refers to
 }
 
 // LoadPublished records v inside the caller's transaction (a dataset load is one
@@ -63,7 +62,7 @@ func (s *Service) LoadPublished(ctx context.Context, tx *store.Tx, p *auth.Princ
 	}
 	f := store.Fact{FactKey: r.key(), Value: int64(r.value), Entered: strings.TrimSpace(r.in.Value) + " " + unit,
 		Source: r.in.Source, SourceStatus: r.in.SourceStatus, Quote: r.in.Quote, Revision: rev, Reason: r.in.Reason,
-		CreatedBy: p.Username, CreatedAt: now, Status: "approved", Quality: r.quality}
+		CreatedBy: p.Username, CreatedAt: now, Status: "approved", Quality: r.quality, Qualifier: r.in.Qualifier}
 	id, err := tx.InsertFact(ctx, f, "approved", r.quality)
 	if err != nil {
 		return Result{}, err

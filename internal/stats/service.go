@@ -37,6 +37,10 @@ type Input struct {
 	SourceStatus string // "" means "report"
 	Quote        string
 	Reason       string // required to correct a submitted or approved value
+	// Qualifier says how to read Value when the source does not give it exactly (see
+	// Qualifiers): "超1000亿元" is Value 1000 with "over", a lower bound that no growth
+	// rate or forecast may use as if it were the figure.
+	Qualifier string
 }
 
 // Warning is a problem worth showing that does not stop the entry (an outlier).
@@ -241,6 +245,9 @@ func checkFields(ctx context.Context, lk lookup, in Input) (*resolved, error) {
 	if strings.TrimSpace(in.Source) == "" {
 		addErr("source", "source_required", "stats.err.source_required")
 	}
+	if !Qualifiers[in.Qualifier] {
+		addErr("qualifier", "bad_qualifier", "stats.err.qualifier", in.Qualifier)
+	}
 	if ind.Code != "" {
 		unit := in.Unit
 		if unit == "" {
@@ -315,7 +322,7 @@ func checkRules(ctx context.Context, lk lookup, r *resolved) error {
 		return err
 	}
 	r.prev, r.hasPrev = prev, ok
-	if r.hasPrev && prev.Status != "draft" && strings.TrimSpace(r.in.Reason) == "" && prev.Value != int64(r.value) {
+	if r.hasPrev && prev.Status != "draft" && strings.TrimSpace(r.in.Reason) == "" && !r.same() {
 		return fieldErr("reason_required", "reason", "stats.err.reason_required", prev.Status)
 	}
 	if r.ind.PartOf != "" {
@@ -342,7 +349,9 @@ func checkRules(ctx context.Context, lk lookup, r *resolved) error {
 		if err != nil {
 			return err
 		}
-		if ok && base.Value > 0 {
+		// Growth from or to a lower bound is not a growth rate: "超100亿" last year and 120
+		// this year may be a fall. Such a pair is not checked against the bounds.
+		if ok && base.Value > 0 && base.Qualifier != "over" && r.in.Qualifier != "over" {
 			g := growthMicro(base.Value, int64(r.value))
 			if (r.ind.GrowthMin != nil && g < *r.ind.GrowthMin) || (r.ind.GrowthMax != nil && g > *r.ind.GrowthMax) {
 				lo, hi := "−∞", "+∞"
@@ -403,6 +412,11 @@ func median(xs []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
+// same reports whether r restates the value in force: the same number read the same way.
+func (r *resolved) same() bool {
+	return r.hasPrev && r.prev.Value == int64(r.value) && r.prev.Qualifier == r.in.Qualifier
+}
+
 func (r *resolved) key() store.FactKey {
 	return store.FactKey{Indicator: r.in.Indicator, Region: r.in.Region, Industry: r.in.Industry, EnterpriseID: r.in.EnterpriseID, Period: r.in.Period}
 }
@@ -424,7 +438,7 @@ func (s *Service) Enter(ctx context.Context, p *auth.Principal, in Input) (Resul
 
 // write stores a checked value, its roll-up deltas and its audit record.
 func (s *Service) write(ctx context.Context, tx *store.Tx, r *resolved, now time.Time) (Result, error) {
-	if r.hasPrev && r.prev.Value == int64(r.value) {
+	if r.same() {
 		return Result{Unchanged: true, Warnings: r.warnings}, nil
 	}
 	rev := 1
@@ -441,7 +455,7 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, r *resolved, now time
 	}
 	f := store.Fact{FactKey: r.key(), Value: int64(r.value), Entered: strings.TrimSpace(r.in.Value) + " " + unit,
 		Source: r.in.Source, SourceStatus: r.in.SourceStatus, Quote: r.in.Quote, Revision: rev, Reason: r.in.Reason,
-		CreatedBy: r.principal.Username, CreatedAt: now, Status: r.status, Quality: r.quality}
+		CreatedBy: r.principal.Username, CreatedAt: now, Status: r.status, Quality: r.quality, Qualifier: r.in.Qualifier}
 	id, err := tx.InsertFact(ctx, f, r.status, r.quality)
 	if err != nil {
 		return Result{}, err
@@ -459,9 +473,9 @@ func (s *Service) write(ctx context.Context, tx *store.Tx, r *resolved, now time
 	}
 	var before any
 	if r.hasPrev {
-		before = map[string]any{"value": Micro(r.prev.Value).String(), "status": r.prev.Status, "fact_id": r.prev.FactID}
+		before = map[string]any{"value": Micro(r.prev.Value).String(), "qualifier": r.prev.Qualifier, "status": r.prev.Status, "fact_id": r.prev.FactID}
 	}
-	after := map[string]any{"value": Micro(f.Value).String(), "unit": r.ind.Unit, "entered": f.Entered, "revision": rev,
+	after := map[string]any{"value": Micro(f.Value).String(), "qualifier": f.Qualifier, "unit": r.ind.Unit, "entered": f.Entered, "revision": rev,
 		"status": r.status, "source": f.Source, "reason": f.Reason}
 	keyID := fmt.Sprintf("%s/%s/%s/%d/%s", f.Indicator, f.Region, f.Industry, f.EnterpriseID, f.Period)
 	if err := audit.Record(ctx, tx, now, r.principal, "fact.enter", "fact", keyID, before, after); err != nil {

@@ -315,17 +315,16 @@ func (db *DB) PlanTargets(ctx context.Context, plan string) ([]PlanTarget, error
 // value: source, status, quote, and the qualifier and note of migration 0004.
 type FactDetail struct {
 	Fact
-	Qualifier string
-	Note      string
+	Note string
 }
 
-const detailColumns = factColumns + ", c.status, c.quality, f.qualifier, f.note"
+const detailColumns = factColumns + ", c.status, c.quality, f.note"
 
 func scanDetail(r interface{ Scan(...any) error }) (FactDetail, error) {
 	var d FactDetail
 	var at int64
 	err := r.Scan(&d.ID, &d.Indicator, &d.Region, &d.Industry, &d.EnterpriseID, &d.Period, &d.Value, &d.Entered, &d.Source,
-		&d.SourceStatus, &d.Quote, &d.Revision, &d.Reason, &d.CreatedBy, &at, &d.Status, &d.Quality, &d.Qualifier, &d.Note)
+		&d.SourceStatus, &d.Quote, &d.Revision, &d.Reason, &d.CreatedBy, &at, &d.Qualifier, &d.Status, &d.Quality, &d.Note)
 	d.CreatedAt = time.UnixMilli(at)
 	return d, err
 }

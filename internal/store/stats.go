@@ -220,31 +220,33 @@ type Fact struct {
 	CreatedAt    time.Time
 	Status       string // of the current revision, when read through fact_current
 	Quality      string // data-quality flag of the current revision
+	Qualifier    string // how to read the value: "" exact, "about" 约, "over" 超 (a lower bound; migration 0004)
 }
 
 // CurrentFact is the value in force for a key.
 type CurrentFact struct {
 	FactID int64
 	FactKey
-	Value  int64
-	Status string
+	Value     int64
+	Status    string
+	Qualifier string // read by Tx.Current only: a lower bound is never a base for growth
 }
 
 // Current returns the value in force for key, inside a write transaction.
 func (t *Tx) Current(ctx context.Context, k FactKey) (CurrentFact, error) {
 	c := CurrentFact{FactKey: k}
-	err := t.queryRow(ctx, `SELECT fact_id, value_micro, status FROM fact_current WHERE indicator_code = ? AND region_code = ?
-		AND industry_code = ? AND enterprise_id = ? AND period = ?`, k.Indicator, k.Region, k.Industry, k.EnterpriseID, k.Period).
-		Scan(&c.FactID, &c.Value, &c.Status)
+	err := t.queryRow(ctx, `SELECT c.fact_id, c.value_micro, c.status, f.qualifier FROM fact_current c JOIN facts f ON f.id = c.fact_id
+		WHERE c.indicator_code = ? AND c.region_code = ? AND c.industry_code = ? AND c.enterprise_id = ? AND c.period = ?`,
+		k.Indicator, k.Region, k.Industry, k.EnterpriseID, k.Period).Scan(&c.FactID, &c.Value, &c.Status, &c.Qualifier)
 	return c, notFound(err)
 }
 
 // InsertFact appends a revision and makes it current with status and a quality flag.
 func (t *Tx) InsertFact(ctx context.Context, f Fact, status, quality string) (int64, error) {
 	id, err := t.insertID(ctx, `INSERT INTO facts(indicator_code, region_code, industry_code, enterprise_id, period, value_micro,
-		entered, source, source_status, quote, revision, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		entered, source, source_status, quote, revision, reason, created_by, created_at, qualifier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.Indicator, f.Region, f.Industry, nullInt(f.EnterpriseID), f.Period, f.Value, f.Entered, f.Source, f.SourceStatus, f.Quote,
-		f.Revision, f.Reason, f.CreatedBy, f.CreatedAt.UnixMilli())
+		f.Revision, f.Reason, f.CreatedBy, f.CreatedAt.UnixMilli(), f.Qualifier)
 	if err != nil {
 		return 0, err
 	}
@@ -256,13 +258,13 @@ func (t *Tx) InsertFact(ctx context.Context, f Fact, status, quality string) (in
 }
 
 const factColumns = `f.id, f.indicator_code, f.region_code, f.industry_code, COALESCE(f.enterprise_id, 0), f.period, f.value_micro,
-	f.entered, f.source, f.source_status, f.quote, f.revision, f.reason, f.created_by, f.created_at`
+	f.entered, f.source, f.source_status, f.quote, f.revision, f.reason, f.created_by, f.created_at, f.qualifier`
 
 func scanFact(r interface{ Scan(...any) error }, withStatus bool) (Fact, error) {
 	var f Fact
 	var at int64
 	dst := []any{&f.ID, &f.Indicator, &f.Region, &f.Industry, &f.EnterpriseID, &f.Period, &f.Value, &f.Entered, &f.Source,
-		&f.SourceStatus, &f.Quote, &f.Revision, &f.Reason, &f.CreatedBy, &at}
+		&f.SourceStatus, &f.Quote, &f.Revision, &f.Reason, &f.CreatedBy, &at, &f.Qualifier}
 	if withStatus {
 		dst = append(dst, &f.Status, &f.Quality)
 	}

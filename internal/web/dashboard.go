@@ -17,7 +17,7 @@ import (
 // reads it by key, never scanning facts). Every figure shows its period and source; a
 // missing one says 无数据 and is never drawn as zero.
 
-func (s *Server) planService() *plan.Service { return &plan.Service{DB: s.db} }
+func (s *Server) planService() *plan.Service { return &plan.Service{DB: s.db, Now: s.now} }
 
 // Labels of the closed sets of values the plan pages show (catalogue keys).
 var (
@@ -124,6 +124,16 @@ func (s *Server) fig(lang i18n.Lang, refs *plan.Refs, ind store.Indicator, p *pl
 	case "e":
 		f.Origin = s.cat.T(lang, "plan.origin.enterprises", p.N)
 		f.Source = f.Origin
+	case plan.OriginDerived:
+		// Labelled as derived wherever it appears, with both inputs and their sources.
+		d := p.Derived
+		f.Origin = s.cat.T(lang, "plan.derived.how", s.derivedInput(lang, refs, d.NumIndicator, d.NumIndustry, d.Num),
+			s.derivedInput(lang, refs, d.DenIndicator, d.DenIndustry, d.Den), ind.Unit)
+		f.Source, f.SourceTitle, f.Note = s.cat.T(lang, "plan.derived.source"), f.Origin, f.Origin
+		f.Value = fmtFloat(p.Value, ind.Decimals) // a quotient: as many decimals as the indicator shows
+		if k, ok := planSourceStatusKeys["derived"]; ok {
+			f.SourceStatus = s.cat.T(lang, k)
+		}
 	default:
 		f.Source, f.SourceTitle = s.sourceLabel(lang, refs, p.Source)
 		if k, ok := planSourceStatusKeys[p.SourceStatus]; ok {
@@ -134,6 +144,27 @@ func (s *Server) fig(lang i18n.Lang, refs *plan.Refs, ind store.Indicator, p *pl
 }
 
 // sourceLabel is a short label for a source code and its full title.
+// derivedInput names one input of a derived figure: indicator, industry, value, period and
+// where it came from.
+func (s *Server) derivedInput(lang i18n.Lang, refs *plan.Refs, indicator, industry string, p plan.Point) string {
+	ind, in := refs.Indicators[indicator], refs.Industries[industry]
+	src := ""
+	switch p.Origin {
+	case "r":
+		src = s.cat.T(lang, "plan.origin.counties", p.N)
+	case "e":
+		src = s.cat.T(lang, "plan.origin.enterprises", p.N)
+	default:
+		src, _ = s.sourceLabel(lang, refs, p.Source)
+	}
+	q := ""
+	if k, ok := planQualifierKeys[p.Qualifier]; ok {
+		q = s.cat.T(lang, k)
+	}
+	return s.cat.T(lang, "plan.derived.input", name(lang, ind.NameZh, ind.NameEn), name(lang, in.NameZh, in.NameEn),
+		q+fmtMicro(p.Micro, ind.Decimals)+" "+ind.Unit, p.Period, src)
+}
+
 func (s *Server) sourceLabel(lang i18n.Lang, refs *plan.Refs, code string) (short, title string) {
 	src, ok := refs.Sources[code]
 	if !ok {

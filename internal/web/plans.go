@@ -3,8 +3,12 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
+	"net/url"
 
+	"zhanxin/internal/auth"
+	"zhanxin/internal/export"
 	"zhanxin/internal/i18n"
 	"zhanxin/internal/plan"
 )
@@ -46,6 +50,7 @@ type plansView struct {
 	Stages                                []stageView
 	Layout                                []zoneView
 	Sources                               []sourceView
+	EditHref                              string // for those who may edit the plan
 }
 
 func (s *Server) sourceViews(lang i18n.Lang, refs *plan.Refs) []sourceView {
@@ -70,6 +75,9 @@ func (s *Server) plansPage(w http.ResponseWriter, r *http.Request) error {
 		RegionName: name(lang, o.Region.NameZh, o.Region.NameEn), Note: o.Plan.Note, Quote: o.Plan.Quote,
 		BaseYear: o.Plan.BaseYear, EndYear: o.Plan.EndYear}
 	v.Source, _ = s.sourceLabel(lang, o.Refs, o.Plan.Source)
+	if p.Can(auth.ManagePlans) {
+		v.EditHref = planEditHref(false, o.Plan.Code)
+	}
 	for _, st := range statusOrder {
 		if n := o.Counts[st]; n > 0 {
 			v.Counts = append(v.Counts, countView{Label: s.cat.T(lang, planStatusKeys[st]), Class: "st-" + st, N: n})
@@ -123,6 +131,33 @@ type targetPageView struct {
 	OtherInd     string
 	ChartJSON    string
 	HasChartData bool
+	ExportXLSX   string
+	ExportCSV    string
+}
+
+// exportActuals writes the target's own series as a file: each value as a number (a
+// derived share rounded as the page shows it), its qualifier and unit beside it, and
+// where it came from, so a bound or a derived figure stays marked in a spreadsheet.
+func (s *Server) exportActuals(w http.ResponseWriter, lang i18n.Lang, f export.Format, title string, t plan.TargetView, rows []pointRowView) error {
+	tb := export.Table{Title: title}
+	for _, k := range []string{"plan.period", "dash.value", "statsweb.col.qualifier", "statsweb.col.unit", "common.source",
+		"statsweb.col.source_status", "plan.fact_status", "plan.quote", "planedit.col.note"} {
+		tb.Headers = append(tb.Headers, s.cat.T(lang, k))
+	}
+	for i, pt := range t.Actuals {
+		var value any = statsExportNumber(pt.Micro)
+		if pt.Origin == plan.OriginDerived {
+			scale := math.Pow(10, float64(t.Ind.Decimals))
+			value = math.Round(pt.Value*scale) / scale
+		}
+		fig := rows[i].Fig
+		q := ""
+		if pt.Qualifier != "" {
+			q = s.statsLabel(lang, statsQualifiers, pt.Qualifier)
+		}
+		tb.Rows = append(tb.Rows, []any{pt.Period, value, q, t.Ind.Unit, fig.Source, fig.SourceStatus, fig.Status, fig.Quote, fig.Note})
+	}
+	return export.Serve(w, f, title, tb)
 }
 
 // chartJSON is what static/plans.js draws: target path, actuals and the forecast band.
@@ -217,6 +252,11 @@ func (s *Server) planTargetPage(w http.ResponseWriter, r *http.Request) error {
 		pt := pt
 		v.Actuals = append(v.Actuals, pointRowView{Year: pt.Year, Fig: s.fig(lang, refs, t.Ind, &pt)})
 	}
+	if f, ok := export.ParseFormat(r.URL.Query().Get("format")); ok {
+		return s.exportActuals(w, lang, f, row.Name, t, v.Actuals)
+	}
+	base := "/plans/targets/" + url.PathEscape(t.Code) + "?format="
+	v.ExportXLSX, v.ExportCSV = base+"xlsx", base+"csv"
 	if t.OtherBasisIndicator != "" {
 		v.OtherInd = name(lang, t.OtherInd.NameZh, t.OtherInd.NameEn)
 		for _, pt := range t.Other {

@@ -48,6 +48,7 @@ func (s *Server) routesInit() {
 	s.adminRoutes()
 	s.tokenRoutes()
 	s.planRoutes()
+	s.planEditRoutes()
 	s.statsRoutes()
 	s.statsImportRoutes()
 	s.chainRoutes()

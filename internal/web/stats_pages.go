@@ -108,14 +108,12 @@ type statsRefs struct {
 // statsLoadRefs reads the catalogues. Whoever may read statistics may read them; the stats
 // use cases decide that (stats.Scope), so a role without it is refused here as there.
 func (s *Server) statsLoadRefs(ctx context.Context, p *auth.Principal) (*statsRefs, error) {
-	if _, err := stats.Scope(p); err != nil {
-		return nil, err
-	}
-	inds, err := s.db.Indicators(ctx)
+	svc := s.statsService()
+	inds, err := svc.Indicators(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.db.Industries(ctx)
+	tree, err := svc.Industries(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -123,13 +121,13 @@ func (s *Server) statsLoadRefs(ctx context.Context, p *auth.Principal) (*statsRe
 	if err != nil {
 		return nil, err
 	}
-	rf := &statsRefs{s: s, indicators: inds, indicator: map[string]store.Indicator{}, industries: store.IndustryTree(all),
+	rf := &statsRefs{s: s, indicators: inds, indicator: map[string]store.Indicator{}, industries: tree,
 		industry: map[string]store.Industry{}, regions: regs.Rows, region: map[string]store.Region{}, enterpriseNm: map[int64]string{}}
 	for _, i := range inds {
 		rf.indicator[i.Code] = i
 	}
-	for _, i := range all {
-		rf.industry[i.Code] = i
+	for _, i := range tree {
+		rf.industry[i.Code] = i.Industry
 	}
 	for _, g := range regs.Rows {
 		rf.region[g.Code] = g
@@ -208,6 +206,29 @@ func statsValue(v int64, ind store.Indicator) string {
 	return out
 }
 
+// statsQualifiers are the ways a value may be read, in the order the entry form offers them.
+var statsQualifiers = map[string]string{"": "statsweb.qualifier.exact", "about": "statsweb.qualifier.about", "over": "statsweb.qualifier.over"}
+
+var statsQualifierOrder = []string{"", "about", "over"}
+
+// statsFigure writes a value as the source gives it: "超1000.00 亿元" for a lower bound,
+// "约65.0 %" for an approximation, so that no page shows a bound as if it were the figure.
+func (s *Server) statsFigure(lang i18n.Lang, v int64, qualifier string, ind store.Indicator) string {
+	if k, ok := planQualifierKeys[qualifier]; ok {
+		return s.cat.T(lang, k) + statsValue(v, ind)
+	}
+	return statsValue(v, ind)
+}
+
+// statsQualifierCell names the qualifier in its own column, so an export that carries the
+// value as a number still says when it is a bound.
+func (s *Server) statsQualifierCell(lang i18n.Lang, qualifier string) Cell {
+	if qualifier == "" {
+		return Cell{Value: "", Text: ""}
+	}
+	return TextCell(s.statsLabel(lang, statsQualifiers, qualifier))
+}
+
 // statsExportNumber is a value for a spreadsheet: a number when a float64 holds it
 // exactly (Excel keeps numbers as doubles) and both exporters write it back digit for
 // digit (the CSV writer uses %v, which turns 0.000001 into 1e-06), otherwise its exact
@@ -262,7 +283,8 @@ func statsFactColumns() []Column {
 		{Label: "statsweb.col.industry", Sort: "industry"}, {Label: "statsweb.col.enterprise", Sort: "enterprise"},
 		{Label: "statsweb.col.period", Sort: "period"}, {Label: "statsweb.col.value", Sort: "value", Num: true},
 		{Label: "statsweb.col.unit"}, {Label: "statsweb.col.status", Sort: "status"}, {Label: "statsweb.col.source"},
-		{Label: "statsweb.col.source_status"}, {Label: "statsweb.col.quality"}, {Label: "statsweb.col.revision", Num: true}}
+		{Label: "statsweb.col.source_status"}, {Label: "statsweb.col.quality"}, {Label: "statsweb.col.revision", Num: true},
+		{Label: "statsweb.col.qualifier"}}
 }
 
 // parseFactFilter reads the filters from the URL; every malformed one is reported under
@@ -338,11 +360,11 @@ func (s *Server) statsFacts(quality bool) handler {
 			}
 			return []Cell{TextCell(rf.indicatorText(lang, x.Indicator)), TextCell(rf.regionText(lang, x.Region)),
 				TextCell(rf.industryText(lang, x.Industry)), ent, TextCell(x.Period),
-				{Value: statsExportNumber(x.Value), Text: statsValue(x.Value, ind), Num: true}, TextCell(ind.Unit),
+				{Value: statsExportNumber(x.Value), Text: s.statsFigure(lang, x.Value, x.Qualifier, ind), Num: true}, TextCell(ind.Unit),
 				TextCell(s.statsLabel(lang, statsFactStatus, x.Status)), TextCell(x.Source),
 				TextCell(s.statsLabel(lang, statsSourceStatus, x.SourceStatus)), TextCell(s.statsQuality(lang, x.Quality)),
 				{Value: x.Revision, Text: s.cat.T(lang, "statsweb.revision_n", x.Revision), Num: true,
-					Href: "/stats/facts/history?" + statsKeyQuery(x.FactKey)}}
+					Href: "/stats/facts/history?" + statsKeyQuery(x.FactKey)}, s.statsQualifierCell(lang, x.Qualifier)}
 		}
 		title, crumb := "statsweb.facts.title", Crumb{Label: "statsweb.facts.title"}
 		if quality {
@@ -448,7 +470,7 @@ func statsHistoryColumns() []Column {
 	return []Column{{Label: "statsweb.col.revision", Sort: "revision", Num: true}, {Label: "statsweb.col.value", Num: true},
 		{Label: "statsweb.col.unit"}, {Label: "statsweb.col.entered"}, {Label: "statsweb.col.by", Sort: "by"},
 		{Label: "statsweb.col.at", Sort: "at"}, {Label: "statsweb.col.reason"}, {Label: "statsweb.col.source"},
-		{Label: "statsweb.col.source_status"}, {Label: "statsweb.col.quote"}}
+		{Label: "statsweb.col.source_status"}, {Label: "statsweb.col.quote"}, {Label: "statsweb.col.qualifier"}}
 }
 
 // statsHistorySorts are the sort keys of a key's revisions (newest first by default).
@@ -512,9 +534,9 @@ func (s *Server) statsHistory(w http.ResponseWriter, r *http.Request) error {
 	spec := TableSpec[store.Fact]{Export: "statsweb.history.title", Columns: statsHistoryColumns()}
 	spec.Row = func(x store.Fact) []Cell {
 		return []Cell{{Value: x.Revision, Text: strconv.Itoa(x.Revision), Num: true},
-			{Value: statsExportNumber(x.Value), Text: statsValue(x.Value, ind), Num: true}, TextCell(ind.Unit),
+			{Value: statsExportNumber(x.Value), Text: s.statsFigure(lang, x.Value, x.Qualifier, ind), Num: true}, TextCell(ind.Unit),
 			TextCell(x.Entered), TextCell(x.CreatedBy), adminTimeCell(x.CreatedAt), TextCell(x.Reason), TextCell(x.Source),
-			TextCell(s.statsLabel(lang, statsSourceStatus, x.SourceStatus)), TextCell(x.Quote)}
+			TextCell(s.statsLabel(lang, statsSourceStatus, x.SourceStatus)), TextCell(x.Quote), s.statsQualifierCell(lang, x.Qualifier)}
 	}
 	tv, done, err := serveTable(s, w, r, spec, func(q store.ListQuery) (store.Page[store.Fact], error) {
 		return store.SlicePage(revs, q, statsHistorySorts, func(x store.Fact) string {
@@ -528,7 +550,7 @@ func (s *Server) statsHistory(w http.ResponseWriter, r *http.Request) error {
 	v := statsHistoryView{Table: tv, Indicator: rf.indicatorText(lang, k.Indicator), Region: rf.regionText(lang, k.Region),
 		Industry: rf.industryText(lang, k.Industry), Enterprise: rf.enterpriseText(k.EnterpriseID), Period: k.Period,
 		Unit: ind.Unit, FactsHref: "/stats/facts?" + url.Values{"indicator": {k.Indicator}, "region": {k.Region}}.Encode(),
-		Current: statsValue(cur.Rows[0].Value, ind), Status: s.statsLabel(lang, statsFactStatus, cur.Rows[0].Status)}
+		Current: s.statsFigure(lang, cur.Rows[0].Value, cur.Rows[0].Qualifier, ind), Status: s.statsLabel(lang, statsFactStatus, cur.Rows[0].Status)}
 	v.Page = s.page(w, r, "statsweb.history.title", Crumb{Label: "statsweb.facts.title", Href: "/stats/facts"},
 		Crumb{Label: "statsweb.history.title"})
 	v.Title = s.cat.T(lang, "statsweb.history.title_of", statsName(lang, ind.NameZh, ind.NameEn), v.Region, k.Period)
@@ -541,7 +563,7 @@ func (s *Server) statsHistory(w http.ResponseWriter, r *http.Request) error {
 // statsEntryForm is the entry form: what was entered, the choices, and the outcome.
 type statsEntryForm struct {
 	Indicator, Region, Industry, Enterprise, Period, Value, Unit string
-	Source, SourceStatus, Quote, Reason                          string
+	Source, SourceStatus, Quote, Reason, Qualifier               string
 
 	RegionFixed     bool   // a county user: its own region
 	EnterpriseFixed bool   // an enterprise user: its own enterprise
@@ -552,6 +574,7 @@ type statsEntryForm struct {
 	Industries     []statsOption
 	Units          []statsOption
 	SourceStatuses []statsOption
+	Qualifiers     []statsOption
 
 	Errors   map[string]string
 	Warnings []string
@@ -579,9 +602,10 @@ func (s *Server) statsEntrySubmit(w http.ResponseWriter, r *http.Request) error 
 	tf := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	form := statsEntryForm{Indicator: tf("indicator"), Region: tf("region"), Industry: tf("industry"), Enterprise: tf("enterprise"),
 		Period: tf("period"), Value: tf("value"), Unit: tf("unit"), Source: tf("source"), SourceStatus: tf("source_status"),
-		Quote: tf("quote"), Reason: tf("reason")}
+		Quote: tf("quote"), Reason: tf("reason"), Qualifier: tf("qualifier")}
 	in := stats.Input{Indicator: form.Indicator, Region: form.Region, Industry: form.Industry, Period: form.Period,
-		Value: form.Value, Unit: form.Unit, Source: form.Source, SourceStatus: form.SourceStatus, Quote: form.Quote, Reason: form.Reason}
+		Value: form.Value, Unit: form.Unit, Source: form.Source, SourceStatus: form.SourceStatus, Quote: form.Quote, Reason: form.Reason,
+		Qualifier: form.Qualifier}
 	if form.Enterprise != "" {
 		id, err := strconv.ParseInt(form.Enterprise, 10, 64)
 		if err != nil || id <= 0 {
@@ -612,7 +636,7 @@ func (s *Server) statsEntrySubmit(w http.ResponseWriter, r *http.Request) error 
 	} else {
 		f := res.Fact
 		form.Saved = s.cat.T(lang, "statsweb.entry.saved", rf.indicatorText(lang, f.Indicator), rf.regionText(lang, f.Region),
-			f.Period, statsValue(f.Value, ind), f.Revision, s.statsLabel(lang, statsFactStatus, f.Status))
+			f.Period, s.statsFigure(lang, f.Value, f.Qualifier, ind), f.Revision, s.statsLabel(lang, statsFactStatus, f.Status))
 	}
 	return s.renderStatsEntry(w, r, http.StatusOK, form)
 }
@@ -668,6 +692,7 @@ func (s *Server) renderStatsEntry(w http.ResponseWriter, r *http.Request, status
 		form.Units = append(form.Units, statsOption{Value: form.Unit, Label: form.Unit, Selected: true})
 	}
 	form.SourceStatuses = s.statsSetOptions(lang, statsSourceStatus, statsSourceStatusOrder, form.SourceStatus)
+	form.Qualifiers = s.statsSetOptions(lang, statsQualifiers, statsQualifierOrder, form.Qualifier)
 	s.render(w, r, status, "stats_entry", statsEntryView{Page: s.page(w, r, "statsweb.entry.title", Crumb{Label: "statsweb.entry.title"}),
 		Form: form})
 	return nil
@@ -702,14 +727,10 @@ func (s *Server) statsApprovals(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	lang := s.lang(r)
-	scope, err := stats.Scope(p)
-	if err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	form := statsApprovalsFilter{Period: strings.TrimSpace(q.Get("period")), Status: q.Get("status"), Q: q.Get("q"),
 		Sort: q.Get("sort"), Dir: q.Get("dir"), PerPage: q.Get("per_page")}
-	f := store.ApprovalFilter{Period: form.Period, Status: form.Status, Scope: scope}
+	f := store.ApprovalFilter{Period: form.Period, Status: form.Status}
 	var bad *apperr.Error
 	if form.Status != "" {
 		if _, ok := statsPeriodStatus[form.Status]; !ok {
@@ -764,7 +785,7 @@ func (s *Server) statsApprovals(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		var done bool
 		tv, done, err = serveTable(s, w, r, spec, func(lq store.ListQuery) (store.Page[store.PeriodApproval], error) {
-			return s.db.ListPeriodApprovals(ctx, f, lq)
+			return s.statsService().Approvals(ctx, p, f, lq)
 		})
 		if err != nil || done {
 			return err
@@ -808,20 +829,10 @@ func (s *Server) renderStatsApproval(w http.ResponseWriter, r *http.Request, sta
 		return err
 	}
 	lang := s.lang(r)
-	scope, err := stats.Scope(p)
+	a, err := s.statsService().Approval(r.Context(), p, r.PathValue("region"), r.PathValue("period"))
 	if err != nil {
 		return err
 	}
-	regionCode, period := r.PathValue("region"), r.PathValue("period")
-	res, err := s.db.ListPeriodApprovals(r.Context(), store.ApprovalFilter{Region: regionCode, Period: period, Scope: scope},
-		store.ListQuery{Limit: 1})
-	if err != nil {
-		return err
-	}
-	if len(res.Rows) == 0 {
-		return apperr.New(apperr.NotFound, "not_found", "statsweb.err.no_period")
-	}
-	a := res.Rows[0]
 	name := statsName(lang, a.RegionName, a.RegionNameEn) + " " + a.Region
 	v := statsApprovalView{A: a, RegionLabel: name, Base: statsApprovalHref(a.Region, a.Period), StatusLabel: s.statsLabel(lang, statsPeriodStatus, a.Status),
 		Updated: adminTime(a.UpdatedAt), Errors: errs, Reason: reason,

@@ -544,7 +544,8 @@ func TestStatsFactsExportShowsUnitsAndExactValues(t *testing.T) {
 		for _, format := range []string{"xlsx", "csv"} {
 			resp, b := expGet(t, planner, "/stats/facts?format="+format, false)
 			rows := swExportRows(t, format, resp, b)
-			if got := rows[0]; got[5] != swZh(f, "statsweb.col.value") || got[6] != swZh(f, "statsweb.col.unit") || len(got) != 12 {
+			if got := rows[0]; got[5] != swZh(f, "statsweb.col.value") || got[6] != swZh(f, "statsweb.col.unit") || len(got) != 13 ||
+				got[12] != swZh(f, "statsweb.col.qualifier") {
 				t.Fatalf("%s headers %v", format, got)
 			}
 			if len(rows) != 1+len(want) {
