@@ -9,6 +9,7 @@ import (
 	"zhanxin/internal/auth"
 	"zhanxin/internal/i18n"
 	"zhanxin/internal/store"
+	"zhanxin/internal/trace"
 	"zhanxin/internal/users"
 )
 
@@ -20,11 +21,15 @@ type API struct {
 	Now     func() time.Time
 	Lang    func(*http.Request) i18n.Lang
 	Version string
+	// Trace is the EPCIS repository; MaxBodyBytes is the server's body cap, advertised in
+	// the GS1-EPCIS-Capture-File-Size-Limit header.
+	Trace        *trace.Service
+	MaxBodyBytes int64
 }
 
 // Endpoints lists every API route. The OpenAPI test checks this list against openapi.json.
 func (a *API) Endpoints() []Endpoint {
-	return []Endpoint{
+	return append([]Endpoint{
 		{"GET /api/v1/openapi.json", a.openAPI},
 		{"GET /api/v1/me", a.me},
 		{"GET /api/v1/regions", a.listRegions},
@@ -46,7 +51,7 @@ func (a *API) Endpoints() []Endpoint {
 		{"POST /api/v1/periods/{region}/{period}/unlock", a.periodAction("unlock")},
 		{"GET /api/v1/indicators", a.listIndicators},
 		{"GET /api/v1/industries", a.listIndustries},
-	}
+	}, a.epcisEndpoints()...)
 }
 
 // principal returns the caller, or 401 before any parameter is looked at, so that an

@@ -176,8 +176,8 @@ func TestOpenAPIDocument(t *testing.T) {
 		ids := map[string]string{}
 		for key, op := range docOperations(d) {
 			path := strings.SplitN(key, " ", 2)[1]
-			if !strings.HasPrefix(path, "/api/v1/") {
-				t.Errorf("%s: the document covers /api/v1 only", key)
+			if !strings.HasPrefix(path, "/api/v1/") && !strings.HasPrefix(path, "/epcis/") {
+				t.Errorf("%s: the document covers /api/v1 and the EPCIS binding /epcis only", key)
 			}
 			id, _ := op["operationId"].(string)
 			if id == "" {
@@ -444,6 +444,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		check("GET", "/api/v1/audit?from=2024-02-30", "/api/v1/audit", tok, nil, 422)
 		check("GET", "/api/v1/audit", "/api/v1/audit", env.Token("reporter"), nil, 403)
 		statsDocChecks(t, env, db, check)
+		epcisDocChecks(t, env, db, check)
 
 		for key := range ops {
 			if !covered[key] {

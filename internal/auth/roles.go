@@ -77,6 +77,12 @@ const (
 	SubmitStats    Action = "stats.submit"
 	ApproveStats   Action = "stats.approve"
 	ManageStatsDef Action = "stats.define"
+	// Product flow (EPCIS): capturing events (enterprise users: at their own locations only),
+	// reading them (enterprise users: their own only; both applied by package trace), and
+	// registering locations.
+	CaptureEvents   Action = "epcis.capture"
+	ReadEvents      Action = "epcis.read"
+	ManageLocations Action = "epcis.locations"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -98,6 +104,9 @@ var grants = map[Action][]Role{
 	SubmitStats:     {Admin, Planner, County},
 	ApproveStats:    {Admin, Planner},
 	ManageStatsDef:  {Admin, Planner},
+	CaptureEvents:   {Admin, Regulator, Enterprise},
+	ReadEvents:      {Admin, Planner, Regulator, Enterprise},
+	ManageLocations: {Admin, Regulator},
 }
 
 // Can reports whether p may do a.
