@@ -62,7 +62,8 @@ func (s *Service) ParseQuery(ctx context.Context, v url.Values) (Query, error) {
 	}
 	for name := range timeParams {
 		if s := v.Get(name); s != "" {
-			t, err := time.Parse(time.RFC3339Nano, s)
+			// An unescaped "+08:00" arrives as " 08:00"; take it as meant.
+			t, err := time.Parse(time.RFC3339Nano, strings.Replace(s, " ", "+", 1))
 			if err != nil {
 				e.With(name, "epcis.err.param_time", name, s)
 				continue
