@@ -99,7 +99,7 @@ func TestQueryParameters(t *testing.T) {
 				class: fmt.Sprintf("urn:epc:class:lgtin:6901234.012345.L%d", i%5), qty: float64(10 * i)}
 			if i%6 == 5 {
 				e = qevent{typ: "TransformationEvent", step: "commissioning", disp: "active", loc: locA, minute: 7 * i,
-					tid: fmt.Sprintf("urn:uuid:00000000-0000-4000-8000-%012d", i%2),
+					tid:    fmt.Sprintf("urn:uuid:00000000-0000-4000-8000-%012d", i%2),
 					inputs: []string{fmt.Sprintf("urn:epc:id:sgtin:6901234.012345.%d", i-1)}, outputs: []string{fmt.Sprintf("urn:epc:id:sgtin:6901234.099999.%d", i)},
 					class: "urn:epc:class:lgtin:6901234.099999.OX", qty: float64(i)}
 			}
@@ -134,13 +134,17 @@ func TestQueryParameters(t *testing.T) {
 			{"EQ_bizLocation=https://id.gs1.org/414/6901234000016", func(e qevent) bool { return e.loc == locA }},
 			{"WD_bizLocation=" + locA, func(e qevent) bool { return e.loc == locA }},
 			{"MATCH_epc=urn:epc:id:sgtin:6901234.012345.3", func(e qevent) bool { return len(e.epcs) > 0 && e.epcs[0] == "urn:epc:id:sgtin:6901234.012345.3" }},
-			{"MATCH_epc=urn:epc:idpat:sgtin:6901234.012345.1*", func(e qevent) bool { return len(e.epcs) > 0 && strings.HasPrefix(e.epcs[0], "urn:epc:id:sgtin:6901234.012345.1") }},
+			{"MATCH_epc=urn:epc:idpat:sgtin:6901234.012345.1*", func(e qevent) bool {
+				return len(e.epcs) > 0 && strings.HasPrefix(e.epcs[0], "urn:epc:id:sgtin:6901234.012345.1")
+			}},
 			{"MATCH_anyEPC=urn:epc:id:sgtin:6901234.012345.4", func(e qevent) bool {
 				return (len(e.epcs) > 0 && e.epcs[0] == "urn:epc:id:sgtin:6901234.012345.4") || (len(e.inputs) > 0 && e.inputs[0] == "urn:epc:id:sgtin:6901234.012345.4")
 			}},
 			{"MATCH_inputEPC=urn:epc:id:sgtin:6901234.012345.10", func(e qevent) bool { return len(e.inputs) > 0 && e.inputs[0] == "urn:epc:id:sgtin:6901234.012345.10" }},
 			{"MATCH_outputEPC=urn:epc:id:sgtin:6901234.099999.11", func(e qevent) bool { return len(e.outputs) > 0 && e.outputs[0] == "urn:epc:id:sgtin:6901234.099999.11" }},
-			{"MATCH_epcClass=urn:epc:class:lgtin:6901234.012345.L2", func(e qevent) bool { return e.typ == "ObjectEvent" && e.class == "urn:epc:class:lgtin:6901234.012345.L2" }},
+			{"MATCH_epcClass=urn:epc:class:lgtin:6901234.012345.L2", func(e qevent) bool {
+				return e.typ == "ObjectEvent" && e.class == "urn:epc:class:lgtin:6901234.012345.L2"
+			}},
 			{"MATCH_outputEPCClass=urn:epc:class:lgtin:6901234.099999.OX", func(e qevent) bool { return e.typ == "TransformationEvent" }},
 			{"EQ_transformationID=urn:uuid:00000000-0000-4000-8000-000000000001", func(e qevent) bool { return e.tid == "urn:uuid:00000000-0000-4000-8000-000000000001" }},
 			{"GE_quantity=200", func(e qevent) bool { return e.qty >= 200 }},
