@@ -34,6 +34,7 @@ func (a *API) epcisEndpoints() []Endpoint {
 		{"GET /epcis/log/consistency", a.epcisConsistency},
 		{"GET /epcis/locations", a.epcisLocations},
 		{"POST /epcis/locations", a.epcisAddLocation},
+		{"GET /epcis/provenance", a.epcisProvenance},
 	}
 }
 
@@ -376,5 +377,64 @@ func (a *API) epcisAddLocation(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Location", "/epcis/locations")
 	WriteJSON(w, http.StatusCreated, locationOut(l))
+	return nil
+}
+
+// ProvenanceResponse is the provenance graph: lots as nodes, transformations as edges, and
+// the places the material was commissioned.
+type ProvenanceResponse struct {
+	Lots    []string         `json:"lots"`
+	Edges   []ProvenanceEdge `json:"edges"`
+	Origins []Origin         `json:"origins"`
+	Hops    int              `json:"hops"`
+}
+
+// ProvenanceEdge is one transformation step.
+type ProvenanceEdge struct {
+	From   string `json:"from"`
+	To     string `json:"to"`
+	HashID string `json:"hashID"`
+}
+
+// Origin is a lot and where it was commissioned.
+type Origin struct {
+	Lot          string `json:"lot"`
+	Location     string `json:"location"`
+	Kind         string `json:"kind"`
+	NameZh       string `json:"name_zh"`
+	EnterpriseID int64  `json:"enterprise_id"`
+}
+
+func (a *API) epcisProvenance(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	v := r.URL.Query()
+	var pv trace.Provenance
+	switch dir := v.Get("direction"); {
+	case v.Get("mine") != "":
+		pv, err = a.Trace.TraceFromMine(r.Context(), p, v.Get("mine"))
+	case dir == "" || dir == "back" || dir == "forward":
+		pv, err = a.Trace.Trace(r.Context(), p, v.Get("lot"), dir != "forward")
+	default:
+		err = apperr.New(apperr.Invalid, "invalid_query", "epcis.err.provenance_direction", dir).
+			With("direction", "epcis.err.provenance_direction", dir)
+	}
+	if err != nil {
+		return err
+	}
+	out := ProvenanceResponse{Lots: pv.Lots, Edges: []ProvenanceEdge{}, Origins: []Origin{}, Hops: pv.Hops}
+	if out.Lots == nil {
+		out.Lots = []string{}
+	}
+	for _, e := range pv.Edges {
+		out.Edges = append(out.Edges, ProvenanceEdge{From: e.From, To: e.To, HashID: e.HashID})
+	}
+	for _, o := range pv.Origins {
+		out.Origins = append(out.Origins, Origin{Lot: o.Lot, Location: o.Location.URI, Kind: o.Location.Kind,
+			NameZh: o.Location.NameZh, EnterpriseID: o.Location.EnterpriseID})
+	}
+	WriteJSON(w, http.StatusOK, out)
 	return nil
 }

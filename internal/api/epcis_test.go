@@ -630,4 +630,7 @@ func epcisDocChecks(t *testing.T, env *webtest.Env, db *store.DB, check func(met
 	check("GET", "/epcis/log/key", "/epcis/log/key", tok, nil, 200)
 	check("GET", "/epcis/log/consistency?old=1&new=2", "/epcis/log/consistency", tok, nil, 200)
 	check("GET", "/epcis/log/consistency?old=2&new=1", "/epcis/log/consistency", tok, nil, 422)
+	check("GET", "/epcis/provenance?lot="+url.QueryEscape("urn:epc:class:lgtin:6901234.000001.D"), "/epcis/provenance", tok, nil, 200)
+	check("GET", "/epcis/provenance?lot=x&direction=up", "/epcis/provenance", tok, nil, 422)
+	check("GET", "/epcis/provenance?mine="+url.QueryEscape("https://id.gs1.org/414/6901234000016"), "/epcis/provenance", tok, nil, 404)
 }

@@ -83,6 +83,7 @@ const (
 	CaptureEvents   Action = "epcis.capture"
 	ReadEvents      Action = "epcis.read"
 	ManageLocations Action = "epcis.locations"
+	TraceProvenance Action = "epcis.provenance" // across enterprises, so not enterprise users
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -107,6 +108,7 @@ var grants = map[Action][]Role{
 	CaptureEvents:   {Admin, Regulator, Enterprise},
 	ReadEvents:      {Admin, Planner, Regulator, Enterprise},
 	ManageLocations: {Admin, Regulator},
+	TraceProvenance: {Admin, Planner, Regulator},
 }
 
 // Can reports whether p may do a.
