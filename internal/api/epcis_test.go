@@ -279,9 +279,19 @@ func TestEPCISBadInput(t *testing.T) {
 				t.Errorf("%s: no Chinese message: %s", c.name, zh)
 			}
 		}
+		// More events than GS1-EPCIS-Capture-Limit: 413, nothing stored.
+		var many []string
+		for i := 0; i <= trace.CaptureEventLimit; i++ {
+			many = append(many, `{"type":"ObjectEvent","eventTime":"2026-03-01T08:00:00+08:00","eventTimeZoneOffset":"+08:00","action":"OBSERVE","epcList":[]}`)
+		}
+		status, hdr, b := call(t, env, http.MethodPost, "/epcis/capture", reg, "application/json", strings.NewReader(epcisDoc(many...)))
+		wantError(t, "over the capture limit", status, hdr, b, 413, "epcis_capture_limit")
+		if hdr.Get("GS1-EPCIS-Capture-Limit") != fmt.Sprint(trace.CaptureEventLimit) {
+			t.Errorf("GS1-EPCIS-Capture-Limit header: %q", hdr.Get("GS1-EPCIS-Capture-Limit"))
+		}
 		// 100 MB: refused before it is read, as 413.
 		big := bytes.Repeat([]byte(" "), 100<<20)
-		status, hdr, b := call(t, env, http.MethodPost, "/epcis/capture", ent, "application/json", bytes.NewReader(big))
+		status, hdr, b = call(t, env, http.MethodPost, "/epcis/capture", ent, "application/json", bytes.NewReader(big))
 		wantError(t, "100 MB document", status, hdr, b, 413, "body_too_large")
 
 		if size, n := logSize(t, db); size != 0 || n != 0 {
@@ -448,6 +458,26 @@ func TestEPCISEnterpriseBoundaries(t *testing.T) {
 		sort.Strings(names)
 		if !sameStrings(names, []string{"enterprise_id", "gln", "kind", "name_zh", "region_code"}) {
 			t.Errorf("bad location fields: %v", e.fieldNames())
+		}
+		// Sources of type location must be the enterprise's own; destinations must be
+		// registered (another enterprise's plant is the normal destination of a shipment).
+		src := func(typ, list, loc string) string {
+			ev := objectEvent("urn:epc:id:sgln:6901234.00001.0", "shipping", qa)
+			return strings.TrimSuffix(ev, "}") + fmt.Sprintf(`,%q:[{"type":"location",%q:%q}]}`, list, typ, loc)
+		}
+		for _, c := range []struct {
+			body   string
+			status int
+		}{
+			{src("destination", "destinationList", "urn:epc:id:sgln:6901234.00002.0"), 202},
+			{src("destination", "destinationList", "urn:epc:id:sgln:6901234.00077.0"), 422},
+			{src("source", "sourceList", "urn:epc:id:sgln:6901234.00002.0"), 422},
+			{src("source", "sourceList", "urn:epc:id:sgln:6901234.00001.0"), 202},
+		} {
+			st, _, b := capture(t, env, env.Token("ea"), "application/json", []byte(epcisDoc(c.body)))
+			if st != c.status {
+				t.Errorf("source/destination: %d, want %d: %s", st, c.status, b)
+			}
 		}
 		// Anonymous: 401.
 		st, hdr, body2 = call(t, env, http.MethodPost, "/epcis/capture", "", "application/json", strings.NewReader(epcisDoc()))

@@ -109,6 +109,20 @@ func TestQueryParameters(t *testing.T) {
 		for _, e := range evs {
 			raw = append(raw, e.json())
 		}
+		// locB is a registered plant with a dock under it, so WD_ finds the dock's events.
+		ent := seedTraceEnterprise(t, db)
+		dock := "https://id.gs1.org/414/6901234000023/254/dock1"
+		for _, l := range []trace.NewLocation{{GLN: "6901234000023", Kind: "separation_plant"}, {GLN: "6901234000023", Extension: "dock1", Kind: "warehouse", ParentURI: locB}} {
+			l.NameZh, l.RegionCode, l.EnterpriseID = "地点", "360700", ent
+			if _, err := svc.AddLocation(ctx, auth.CLI("test"), l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := 0; i < 3; i++ {
+			evs = append(evs, qevent{typ: "ObjectEvent", action: "OBSERVE", step: "storing", disp: "active", loc: dock, minute: 300 + i,
+				epcs: []string{fmt.Sprintf("urn:epc:id:sgtin:6901234.077777.%d", i)}})
+			raw = append(raw, evs[len(evs)-1].json())
+		}
 		res, err := svc.Capture(ctx, auth.CLI("test"), trace.CaptureRequest{Body: document(raw), Binding: trace.JSON})
 		if err != nil {
 			t.Fatalf("%v %+v", err, err.(*apperr.Error).Fields)
@@ -128,11 +142,14 @@ func TestQueryParameters(t *testing.T) {
 			{"EQ_action=ADD", func(e qevent) bool { return e.action == "ADD" }},
 			{"EQ_action=ADD,DELETE", func(e qevent) bool { return e.action == "ADD" || e.action == "DELETE" }},
 			{"EQ_bizStep=storing", func(e qevent) bool { return strings.HasSuffix(e.step, "storing") }},
+			{"EQ_bizStep=storing&EQ_bizLocation=" + url.QueryEscape(dock), func(e qevent) bool { return e.loc == dock }},
 			{"EQ_bizStep=https://ref.gs1.org/cbv/BizStep-shipping", func(e qevent) bool { return e.step == "shipping" }},
 			{"EQ_disposition=in_transit", func(e qevent) bool { return e.disp == "in_transit" }},
-			{"EQ_readPoint=" + locB, func(e qevent) bool { return e.loc == locB }},
 			{"EQ_bizLocation=https://id.gs1.org/414/6901234000016", func(e qevent) bool { return e.loc == locA }},
 			{"WD_bizLocation=" + locA, func(e qevent) bool { return e.loc == locA }},
+			{"WD_bizLocation=" + locB, func(e qevent) bool { return e.loc == locB || e.loc == dock }},
+			{"WD_readPoint=" + locB, func(e qevent) bool { return e.loc == locB || e.loc == dock }},
+			{"EQ_readPoint=" + locB, func(e qevent) bool { return e.loc == locB }},
 			{"MATCH_epc=urn:epc:id:sgtin:6901234.012345.3", func(e qevent) bool { return len(e.epcs) > 0 && e.epcs[0] == "urn:epc:id:sgtin:6901234.012345.3" }},
 			{"MATCH_epc=urn:epc:idpat:sgtin:6901234.012345.1*", func(e qevent) bool {
 				return len(e.epcs) > 0 && strings.HasPrefix(e.epcs[0], "urn:epc:id:sgtin:6901234.012345.1")
@@ -149,7 +166,7 @@ func TestQueryParameters(t *testing.T) {
 			{"EQ_transformationID=urn:uuid:00000000-0000-4000-8000-000000000001", func(e qevent) bool { return e.tid == "urn:uuid:00000000-0000-4000-8000-000000000001" }},
 			{"GE_quantity=200", func(e qevent) bool { return e.qty >= 200 }},
 			{"GT_quantity=200&LE_quantity=300", func(e qevent) bool { return e.qty > 200 && e.qty <= 300 }},
-			{"LT_quantity=30", func(e qevent) bool { return e.qty < 30 }},
+			{"LT_quantity=30", func(e qevent) bool { return e.class != "" && e.qty < 30 }},
 			{"EQ_quantity=50", func(e qevent) bool { return e.qty == 50 }},
 			{"EQ_bizStep=shipping&EQ_readPoint=" + locA, func(e qevent) bool { return e.step == "shipping" && e.loc == locA }},
 		}
