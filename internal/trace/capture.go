@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -135,19 +138,28 @@ func (s *Service) Capture(ctx context.Context, p *auth.Principal, req CaptureReq
 		return res, eventsError(probs, len(doc.Events))
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	var todo []captured
+	todo := make([]captured, 0, len(doc.Events))
 	for i, ev := range doc.Events {
-		if bad[i] {
-			continue
+		if !bad[i] {
+			todo = append(todo, captured{index: i, ev: ev})
 		}
-		ev.RecordTime = now
+	}
+	// Writing each event's JSON-LD and its leaf is a tenth of capture's CPU and independent
+	// per event, so it uses every core, as the reader does.
+	err = eachParallel(len(todo), func(k int) error {
+		c := &todo[k]
+		c.ev.RecordTime = now
 		var buf bytes.Buffer
-		if err := epcis.WriteJSON(&buf, &epcis.Document{Type: epcis.SingleEvent, Events: []*epcis.Event{ev}, Namespaces: ev.Namespaces}); err != nil {
-			return res, err
+		if err := epcis.WriteJSON(&buf, &epcis.Document{Type: epcis.SingleEvent, Events: []*epcis.Event{c.ev}, Namespaces: c.ev.Namespaces}); err != nil {
+			return err
 		}
-		c := captured{index: i, ev: ev, row: eventRow(ev, buf.String(), now)}
-		c.row.EnterpriseID = locs.owner(p, ev)
-		todo = append(todo, c)
+		c.row = eventRow(c.ev, buf.String(), now)
+		c.row.EnterpriseID = locs.owner(p, c.ev)
+		c.leaf = LeafData(store.EPCISLeaf{HashID: c.row.HashID, Declaration: c.row.Declaration, RecordTime: c.row.RecordTime, Doc: c.row.Doc})
+		return nil
+	})
+	if err != nil {
+		return res, err
 	}
 	errJSON, _ := json.Marshal(problemsJSON(probs))
 	res.Capture = store.EPCISCapture{UserID: p.ID, EnterpriseID: p.EnterpriseID, Behaviour: req.Behaviour, Success: len(probs) == 0,
@@ -188,8 +200,7 @@ func (s *Service) Capture(ctx context.Context, p *auth.Principal, req CaptureReq
 				c.row.ErrorDeclared = true // its declaration arrived first
 			}
 			rows = append(rows, c.row)
-			leaves = append(leaves, LeafData(store.EPCISLeaf{LogIndex: c.row.LogIndex, HashID: c.row.HashID,
-				Declaration: c.row.Declaration, RecordTime: c.row.RecordTime, Doc: c.row.Doc}))
+			leaves = append(leaves, c.leaf)
 			res.Events = append(res.Events, CapturedEvent{Index: c.index, HashID: c.row.HashID, LogIndex: c.row.LogIndex})
 		}
 		res.Capture.Stored = len(rows)
@@ -367,4 +378,41 @@ func problemsJSON(ps []Problem) []problemJSON {
 		out = append(out, problemJSON{Event: p.Event, Pointer: p.Pointer, Code: p.Code, Value: p.Value, Message: p.Message})
 	}
 	return out
+}
+
+// eachParallel runs f(0) … f(n-1) on GOMAXPROCS goroutines (inline for small n) and returns
+// the first error.
+func eachParallel(n int, f func(i int) error) error {
+	w := min(runtime.GOMAXPROCS(0), n/64)
+	if w <= 1 {
+		for i := 0; i < n; i++ {
+			if err := f(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, w)
+	for k := 0; k < w; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || errs[k] != nil {
+					return
+				}
+				errs[k] = f(i)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
