@@ -26,6 +26,7 @@ func (a *API) epcisEndpoints() []Endpoint {
 	return []Endpoint{
 		{"POST /epcis/capture", a.epcisCapture(false)},
 		{"GET /epcis/capture/{captureID}", a.epcisCaptureJob},
+		{"GET /epcis/capture/{captureID}/document", a.epcisCaptureDocument},
 		{"POST /epcis/events", a.epcisCapture(true)},
 		{"GET /epcis/events", a.epcisEvents},
 		{"GET /epcis/events/{eventID}", a.epcisEvent},
@@ -188,6 +189,28 @@ func (a *API) epcisCaptureJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	WriteJSON(w, http.StatusOK, captureJob(c, probs))
+	return nil
+}
+
+// epcisCaptureDocument returns the captured document exactly as received (JSON-LD or XML).
+func (a *API) epcisCaptureDocument(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("captureID"), 10, 64)
+	if err != nil || id < 1 {
+		id = 0
+	}
+	doc, ct, err := a.Trace.CaptureDocument(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Write(doc)
 	return nil
 }
 

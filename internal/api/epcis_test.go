@@ -146,6 +146,9 @@ func TestEPCISCorpusCapturedAndReadBack(t *testing.T) {
 				continue
 			}
 			captured++
+			if captured%9 == 1 {
+				sameDocument(t, env, tok, res.CaptureID, body, "application/ld+json")
+			}
 			for _, e := range res.Events {
 				want[e.HashID] = true
 			}
@@ -213,6 +216,9 @@ func TestEPCISCorpusCapturedAndReadBack(t *testing.T) {
 				continue
 			}
 			xmlDocs++
+			if xmlDocs%7 == 1 {
+				sameDocument(t, env, tok, res.CaptureID, body, "application/xml")
+			}
 			for _, e := range res.Events {
 				if e.Duplicate {
 					continue
@@ -325,6 +331,15 @@ func TestEPCISBadInput(t *testing.T) {
 	})
 }
 
+// sameDocument checks that the capture kept the document byte for byte.
+func sameDocument(t *testing.T, env *webtest.Env, tok, id string, body []byte, ct string) {
+	t.Helper()
+	st, hdr, b := call(t, env, http.MethodGet, "/epcis/capture/"+id+"/document", tok, "", nil)
+	if st != 200 || !bytes.Equal(b, body) || hdr.Get("Content-Type") != ct {
+		t.Errorf("capture %s document: %d %s, %d bytes; sent %d bytes as %s", id, st, hdr.Get("Content-Type"), len(b), len(body), ct)
+	}
+}
+
 // refusedOnlyFor reads a document with the library's reader and reports whether every
 // problem it has is one of codes (so a refusal is the pinned platform rule, not a bug).
 func refusedOnlyFor(t *testing.T, body []byte, xml bool, codes ...string) bool {
@@ -433,7 +448,7 @@ func TestEPCISEnterpriseBoundaries(t *testing.T) {
 			t.Errorf("A found B's event by class")
 		}
 		// Guessing B's ids: the same 404 as an id that does not exist.
-		for _, path := range []string{"/epcis/events/" + url.PathEscape(hashB), "/epcis/capture/" + rb.CaptureID} {
+		for _, path := range []string{"/epcis/events/" + url.PathEscape(hashB), "/epcis/capture/" + rb.CaptureID, "/epcis/capture/" + rb.CaptureID + "/document"} {
 			st, hdr, b := call(t, env, http.MethodGet, path, env.Token("ea"), "", nil)
 			wantError(t, "A reads "+path, st, hdr, b, 404, "not_found")
 		}
@@ -651,6 +666,8 @@ func epcisDocChecks(t *testing.T, env *webtest.Env, db *store.DB, check func(met
 	check("POST", "/epcis/events", "/epcis/events", tok, json.RawMessage(single), 202)
 	check("GET", "/epcis/capture/"+res.CaptureID, "/epcis/capture/{captureID}", tok, nil, 200)
 	check("GET", "/epcis/capture/999999", "/epcis/capture/{captureID}", tok, nil, 404)
+	check("GET", "/epcis/capture/"+res.CaptureID+"/document", "/epcis/capture/{captureID}/document", tok, nil, 200)
+	check("GET", "/epcis/capture/999999/document", "/epcis/capture/{captureID}/document", tok, nil, 404)
 	check("GET", "/epcis/events?EQ_bizStep=shipping", "/epcis/events", tok, nil, 200)
 	check("GET", "/epcis/events?EQ_bizstep=shipping", "/epcis/events", tok, nil, 422)
 	check("GET", "/epcis/events/"+url.PathEscape(res.Events[0].HashID), "/epcis/events/{eventID}", tok, nil, 200)

@@ -653,3 +653,9 @@ func (db *DB) EPCISAncestorsCTE(ctx context.Context, lot string) ([]string, erro
 	}
 	return out, rows.Err()
 }
+
+// EPCISCaptureDocument returns the document of a capture exactly as it was received.
+func (db *DB) EPCISCaptureDocument(ctx context.Context, id int64) (doc []byte, contentType string, err error) {
+	err = db.queryRow(ctx, "SELECT document, content_type FROM epcis_captures WHERE id = ?", id).Scan(&doc, &contentType)
+	return doc, contentType, notFound(err)
+}

@@ -326,3 +326,12 @@ func QueryDocument(rows []store.EPCISEventRow, now time.Time) []byte {
 	b.WriteString(`]}}}}`)
 	return b.Bytes()
 }
+
+// CaptureDocument returns the document of a capture byte for byte as the client sent it,
+// with its content type, to whoever may see the capture job.
+func (s *Service) CaptureDocument(ctx context.Context, p *auth.Principal, id int64) ([]byte, string, error) {
+	if _, err := s.CaptureJob(ctx, p, id); err != nil {
+		return nil, "", err
+	}
+	return s.db.EPCISCaptureDocument(ctx, id)
+}
