@@ -9,6 +9,7 @@ import (
 	"zhanxin/internal/auth"
 	"zhanxin/internal/i18n"
 	"zhanxin/internal/store"
+	"zhanxin/internal/trace"
 	"zhanxin/internal/users"
 )
 
@@ -20,11 +21,16 @@ type API struct {
 	Now     func() time.Time
 	Lang    func(*http.Request) i18n.Lang
 	Version string
+	// Trace is the EPCIS repository; MaxBodyBytes is the server's body cap, advertised in
+	// the GS1-EPCIS-Capture-File-Size-Limit header.
+	Trace        *trace.Service
+	MaxBodyBytes int64
 }
 
-// Endpoints lists every API route. The OpenAPI test checks this list against openapi.json.
+// Endpoints lists every API route. The OpenAPI test checks this list against the merged
+// OpenAPI document (openapi/*.json).
 func (a *API) Endpoints() []Endpoint {
-	return append([]Endpoint{
+	all := []Endpoint{
 		{"GET /api/v1/openapi.json", a.openAPI},
 		{"GET /api/v1/me", a.me},
 		{"GET /api/v1/regions", a.listRegions},
@@ -88,7 +94,9 @@ func (a *API) Endpoints() []Endpoint {
 		{"POST /api/v1/plan-targets", a.saveTarget(true)},
 		{"PUT /api/v1/plan-targets/{code}", a.saveTarget(false)},
 		{"DELETE /api/v1/plan-targets/{code}", a.deleteTarget},
-	}, a.resourceEndpoints()...)
+	}
+	all = append(all, a.resourceEndpoints()...)
+	return append(all, a.epcisEndpoints()...)
 }
 
 // principal returns the caller, or 401 before any parameter is looked at, so that an

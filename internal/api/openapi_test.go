@@ -176,8 +176,8 @@ func TestOpenAPIDocument(t *testing.T) {
 		ids := map[string]string{}
 		for key, op := range docOperations(d) {
 			path := strings.SplitN(key, " ", 2)[1]
-			if !strings.HasPrefix(path, "/api/v1/") {
-				t.Errorf("%s: the document covers /api/v1 only", key)
+			if !strings.HasPrefix(path, "/api/v1/") && !strings.HasPrefix(path, "/epcis/") {
+				t.Errorf("%s: the document covers /api/v1 and the EPCIS binding /epcis only", key)
 			}
 			id, _ := op["operationId"].(string)
 			if id == "" {
@@ -451,6 +451,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		polDocChecks(t, env, db, check)
 		resourcesDocChecks(t, env, db, check)
 		planDocChecks(t, env, db, check)
+		epcisDocChecks(t, env, db, check)
 
 		for key := range ops {
 			if !covered[key] {

@@ -123,6 +123,13 @@ const (
 	ManageAllocation Action = "allocation.manage"
 	// Plans: creating, changing and deleting the stages and targets of a plan.
 	ManagePlans Action = "plans.manage"
+	// Product flow (EPCIS): capturing events (enterprise users: at their own locations only),
+	// reading them (enterprise users: their own only; both applied by package trace), and
+	// registering locations.
+	CaptureEvents   Action = "epcis.capture"
+	ReadEvents      Action = "epcis.read"
+	ManageLocations Action = "epcis.locations"
+	TraceProvenance Action = "epcis.provenance" // across enterprises, so not enterprise users
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -171,6 +178,10 @@ var grants = map[Action][]Role{
 	ReportProduction:  {Admin, Regulator, Enterprise},
 	ManageAllocation:  {Admin, Planner, Regulator},
 	ManagePlans:       {Admin, Planner},
+	CaptureEvents:     {Admin, Regulator, Enterprise},
+	ReadEvents:        {Admin, Planner, Regulator, Enterprise},
+	ManageLocations:   {Admin, Regulator},
+	TraceProvenance:   {Admin, Planner, Regulator},
 }
 
 // Can reports whether p may do a.

@@ -47,6 +47,7 @@ func commands() map[string]command {
 		"backup":  {"备份数据库 / back up the database", runBackup},
 		"version": {"显示版本 / print the version", runVersion},
 		"ledger":  {"配额账本：对账、余额 / quota ledger: reconcile, balance", runLedger},
+		"verify":  {"校验 EPCIS 防篡改日志 / verify the EPCIS tamper-evident log", runVerify},
 	}
 }
 

@@ -62,7 +62,8 @@ func (s *Server) routesInit() {
 	s.ledgerRoutes()
 	s.allocationRoutes()
 
-	a := &api.API{DB: s.db, Users: s.users, Cat: s.cat, Now: s.now, Lang: s.lang, Version: s.cfg.Version}
+	a := &api.API{DB: s.db, Users: s.users, Cat: s.cat, Now: s.now, Lang: s.lang, Version: s.cfg.Version,
+		Trace: s.trace, MaxBodyBytes: s.cfg.MaxBodyBytes}
 	for _, e := range a.Endpoints() {
 		s.handleAPI(e)
 	}

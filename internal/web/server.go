@@ -15,6 +15,7 @@ import (
 
 	"zhanxin/internal/i18n"
 	"zhanxin/internal/store"
+	"zhanxin/internal/trace"
 	"zhanxin/internal/users"
 )
 
@@ -48,6 +49,7 @@ type Server struct {
 	routes   []Route
 	handler  http.Handler
 	registry *prometheus.Registry
+	trace    *trace.Service
 }
 
 // Route is one registered method and path pattern (the OpenAPI test compares these).
@@ -78,6 +80,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, cat *i
 		users: users.New(db, now, log), mux: http.NewServeMux(), registry: prometheus.NewRegistry()}
 	s.metrics = newMetrics(s.registry)
 	if s.pages, err = s.parsePages(); err != nil {
+		return nil, err
+	}
+	if s.trace, err = trace.New(ctx, db, now); err != nil {
 		return nil, err
 	}
 	s.routesInit()
