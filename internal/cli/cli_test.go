@@ -171,10 +171,10 @@ func TestMigrateLoadAndUsers(t *testing.T) {
 			t.Fatalf("migrate status: %s", out)
 		}
 		code, out, errOut = run(t, "", nil, "load", "--db", target)
-		if code != 0 || !strings.Contains(out, "created 289,") {
+		if code != 0 || !strings.Contains(out, "created 738,") {
 			t.Fatalf("load: %d %s %s", code, out, errOut)
 		}
-		if _, out, _ = run(t, "", nil, "load", "--db", target); !strings.Contains(out, "created 0, 更新 updated 0, 未变 unchanged 289") {
+		if _, out, _ = run(t, "", nil, "load", "--db", target); !strings.Contains(out, "created 0, 更新 updated 0, 未变 unchanged 738") {
 			t.Fatalf("second load was not a no-op: %s", out)
 		}
 		// Password from standard input keeps it out of the shell history.
