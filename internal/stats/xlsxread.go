@@ -52,8 +52,8 @@ type xlsxSheet struct {
 	rowsHint int
 	inflated uint64 // the sheet part's declared inflated size
 	lr       *limitedReader
-	done   bool
-	text   []byte // scratch for element text
+	done     bool
+	text     []byte // scratch for element text
 }
 
 // openXLSXSheet opens the sheet named want, or the first sheet when the workbook has none
