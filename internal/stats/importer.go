@@ -33,7 +33,7 @@ import (
 )
 
 // Import of facts from XLSX and CSV files. A file is read whole (XLSX streamed with
-// excelize's row iterator), every row is checked by the same functions that check a value
+// the sheet reader of xlsxread.go), every row is checked by the same functions that check a value
 // typed into the entry form (checkFields, checkRights, checkRules in service.go), against
 // maps preloaded in a handful of queries instead of a query per row, and then — only if no
 // row has a problem — every new revision, fact_current row and roll-up delta is written in
