@@ -246,7 +246,7 @@ func BenchmarkImportCSVPostgres(b *testing.B) {
 }
 
 // BenchmarkImportXLSX: XLSX import rows/s into SQLite (goal ≥ 100,000 rows/s), reading
-// the sheet with excelize's streaming row iterator. The same rows as the CSV benchmark,
+// the sheet with the import's streaming sheet reader. The same rows as the CSV benchmark,
 // written as one workbook per file by excelize's stream writer.
 func BenchmarkImportXLSX(b *testing.B) {
 	dir := b.TempDir()

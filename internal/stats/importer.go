@@ -33,7 +33,7 @@ import (
 )
 
 // Import of facts from XLSX and CSV files. A file is read whole (XLSX streamed with
-// excelize's row iterator), every row is checked by the same functions that check a value
+// the sheet reader of xlsxread.go), every row is checked by the same functions that check a value
 // typed into the entry form (checkFields, checkRights, checkRules in service.go), against
 // maps preloaded in a handful of queries instead of a query per row, and then — only if no
 // row has a problem — every new revision, fact_current row and roll-up delta is written in
@@ -367,6 +367,14 @@ func (pf *parsedFile) readCSV(src ImportSource, progress func(int64)) error {
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xEF\xBB\xBF")) {
 		br.Discard(3)
 	}
+	// How many rows to expect, from the length of the first lines, so that the rows are
+	// held in one allocation instead of a slice grown and copied as it fills.
+	if head, _ := br.Peek(1 << 16); len(head) > 0 {
+		if lines := bytes.Count(head, []byte("\n")); lines > 1 {
+			est := src.Size / int64(len(head)) * int64(lines) * 11 / 10
+			pf.rows = make([]importRow, 0, min(est, 1<<22))
+		}
+	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
@@ -476,6 +484,15 @@ func (pf *parsedFile) readXLSX(src ImportSource, progress func(int64)) error {
 			return nil
 		}
 		rows++
+		if rows == 1 && sh.rowsHint > 1 {
+			pf.rows = make([]importRow, 0, sh.rowsHint-1)
+		} else if rows == 4096 {
+			// The rows are held in one allocation of the expected size instead of a slice
+			// grown and copied as it fills.
+			if n := sh.expectedRows(rows); n > cap(pf.rows) {
+				pf.rows = append(make([]importRow, 0, n), pf.rows...)
+			}
+		}
 		if line == 1 {
 			pf.setHeader(cells)
 			continue

@@ -47,8 +47,13 @@ type xlsxSheet struct {
 	row    int      // number of the current row
 	cells  []string // the current row's cells, reused
 	merged []string // merged ranges, known once every row is read
-	done   bool
-	text   []byte // scratch for element text
+	// rowsHint is the last row of the sheet's declared used range (0: not declared),
+	// known once the first row is read.
+	rowsHint int
+	inflated uint64 // the sheet part's declared inflated size
+	lr       *limitedReader
+	done     bool
+	text     []byte // scratch for element text
 }
 
 // openXLSXSheet opens the sheet named want, or the first sheet when the workbook has none
@@ -132,8 +137,9 @@ func openXLSXSheet(r io.ReaderAt, size int64, want string) (*xlsxSheet, error) {
 	if err != nil {
 		return nil, errBadXLSX
 	}
-	s.closer = rc
-	s.sc.br = bufio.NewReaderSize(&limitedReader{r: rc, n: xlsxMaxInflated}, 1<<20)
+	s.closer, s.inflated = rc, sheet.UncompressedSize64
+	s.lr = &limitedReader{r: rc, n: xlsxMaxInflated}
+	s.sc.br = bufio.NewReaderSize(s.lr, 1<<20)
 	return s, nil
 }
 
@@ -146,6 +152,20 @@ func partName(target string) string {
 }
 
 func (s *xlsxSheet) Close() error { return s.closer.Close() }
+
+// expectedRows estimates the rows of the whole sheet from how many bytes the rows read so
+// far took: the declared used range when it is believable, else the sheet's inflated size
+// at the rate so far.
+func (s *xlsxSheet) expectedRows(read int) int {
+	if s.rowsHint > 0 {
+		return s.rowsHint
+	}
+	used := uint64(xlsxMaxInflated-s.lr.n) - uint64(s.sc.br.Buffered())
+	if used == 0 || read == 0 {
+		return 0
+	}
+	return int(min(s.inflated/used*uint64(read)*11/10, xlsxMaxRows))
+}
 
 // limitedReader fails, rather than ending quietly, once more than n bytes are read.
 type limitedReader struct {
@@ -426,6 +446,19 @@ func (s *xlsxSheet) next() (int, []string, error) {
 				s.cells = append(s.cells, "")
 			}
 			s.cells[col] = v
+		case "dimension":
+			// The used range, e.g. A1:K500001: how many rows to expect, so that the rows
+			// are held in one allocation instead of a slice grown and copied as it fills.
+			if ref, ok := attr(sc.tag, "ref"); ok {
+				if _, last, ok := bytes.Cut(ref, []byte(":")); ok {
+					i := bytes.IndexAny(last, "0123456789")
+					// A row takes at least ten bytes of XML: a range larger than the sheet
+					// could hold is not believed.
+					if n, ok := atoi(last[max(i, 0):]); ok && i >= 0 && n <= xlsxMaxRows && uint64(n) <= s.inflated/10 {
+						s.rowsHint = n
+					}
+				}
+			}
 		case "mergeCell":
 			if ref, ok := attr(sc.tag, "ref"); ok {
 				s.merged = append(s.merged, string(ref))
