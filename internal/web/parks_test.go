@@ -202,6 +202,22 @@ func TestProjectPages(t *testing.T) {
 		if got := swText(doc.Find(`[data-testid="invest-planned"]`)); got != "135,000 万元" {
 			t.Errorf("planned investment %q, want 135,000 万元", got)
 		}
+		// The edit form shows the amounts in 万元 as stored and takes progress figures.
+		doc = admExpect(t, c.Get(loc+"/edit"), http.StatusOK, "edit form")
+		if v, _ := doc.Find(`input[name="invest_planned"]`).Attr("value"); v != "135000" {
+			t.Errorf("edit form investment %q, want 135000 (万元)", v)
+		}
+		edit := f.projectForm("年产5000吨钕铁硼项目", f.entA, "unit", "万元", "invest_planned", "135000", "invest_completed", "25000.5",
+			"jobs_created", "120", "start_actual", "2014-03-18")
+		doc = admExpect(t, c.PostForm(loc, f.projectForm("x", f.entA, "jobs_created", "-4")), http.StatusUnprocessableEntity, "negative jobs")
+		if doc.Find(`p.error[data-field="jobs_created"]`).Length() != 1 {
+			t.Errorf("the edit form does not name jobs_created")
+		}
+		admSeeOther(t, c.PostForm(loc, edit), loc, "edit")
+		doc = admExpect(t, c.Get(loc), http.StatusOK, "project after edit")
+		if got := swText(doc.Find(`[data-testid="invest-completed"]`)); got != "25,000.5 万元" {
+			t.Errorf("completed investment %q", got)
+		}
 		admSeeOther(t, c.PostForm(loc+"/stage", url.Values{"stage": {"signed"}}), loc, "move to signed")
 		doc = admExpect(t, c.PostForm(loc+"/stage", url.Values{"stage": {"planning"}}), http.StatusUnprocessableEntity, "backwards without reason")
 		if msg := swText(doc.Find(`p.error[data-field="reason"]`)); !strings.Contains(msg, "必须说明原因") {
@@ -247,6 +263,7 @@ func TestProjectPages(t *testing.T) {
 			t.Errorf("another enterprise's project answers differently from a missing one")
 		}
 		admExpect(t, a.PostForm(fmt.Sprintf("/projects/%d/stage", otherID), url.Values{"stage": {"signed"}}), http.StatusForbidden, "enterprise moves a project")
+		admExpect(t, a.Get(loc+"/edit"), http.StatusForbidden, "enterprise user edits its own project")
 		admExpect(t, f.env.Login("viewer").Get("/projects"), http.StatusForbidden, "viewer lists projects")
 	})
 }
