@@ -20,6 +20,8 @@ type API struct {
 	Now     func() time.Time
 	Lang    func(*http.Request) i18n.Lang
 	Version string
+	// ProjectStallDays is the stall limit of the project pipeline (0: the default).
+	ProjectStallDays int
 }
 
 // Endpoints lists every API route. The OpenAPI test checks this list against openapi.json.

@@ -9,8 +9,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"zhanxin/internal/auth"
+	"zhanxin/internal/project"
 	"zhanxin/internal/store"
 	"zhanxin/internal/storetest"
 	"zhanxin/internal/web"
@@ -301,5 +303,30 @@ func TestLeadPages(t *testing.T) {
 			t.Errorf("lead export %v", x)
 		}
 		admExpect(t, f.env.Login("ent-a").Get("/leads"), http.StatusForbidden, "enterprise user lists leads")
+	})
+}
+
+// The stall limit is the server's configuration: the same project, 10 days without a stage
+// change, is stalled under a 5-day limit and not under the default.
+func TestProjectStallLimitIsConfigured(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		pkSetup(t, db)
+		tenDaysAgo := time.Now().AddDate(0, 0, -10)
+		svc := &project.Service{DB: db, Now: func() time.Time { return tenDaysAgo }}
+		in := project.Input{NameZh: "十天未动的项目", RegionCode: "360704", Source: "t"}
+		if _, err := svc.Create(context.Background(), &auth.Principal{Username: "t", Role: auth.Planner}, in); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			days int
+			want int
+		}{{0, 0}, {5, 1}} {
+			env := webtest.Start(t, db, web.Config{ProjectStallDays: c.days})
+			env.AddUser(fmt.Sprint("planner", c.days), auth.Planner, "", 0)
+			doc := admExpect(t, env.Login(fmt.Sprint("planner", c.days)).Get("/projects?flag=stalled"), http.StatusOK, "stalled list")
+			if rows := swRows(doc, "projects"); len(rows) != c.want {
+				t.Errorf("stall limit %d days: %d stalled rows, want %d", c.days, len(rows), c.want)
+			}
+		}
 	})
 }

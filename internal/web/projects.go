@@ -36,8 +36,10 @@ func (s *Server) projectRoutes() {
 	s.handle("POST /leads/{id}/convert", s.adapt(s.leadConvert))
 }
 
-func (s *Server) projectService() *project.Service { return &project.Service{DB: s.db, Now: s.now} }
-func (s *Server) leadService() *lead.Service       { return &lead.Service{DB: s.db, Now: s.now} }
+func (s *Server) projectService() *project.Service {
+	return &project.Service{DB: s.db, Now: s.now, StallDays: s.cfg.ProjectStallDays}
+}
+func (s *Server) leadService() *lead.Service { return &lead.Service{DB: s.db, Now: s.now} }
 
 func formID(r *http.Request, name string) int64 {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)

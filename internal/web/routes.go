@@ -53,7 +53,8 @@ func (s *Server) routesInit() {
 	s.parkRoutes()
 	s.projectRoutes()
 
-	a := &api.API{DB: s.db, Users: s.users, Cat: s.cat, Now: s.now, Lang: s.lang, Version: s.cfg.Version}
+	a := &api.API{DB: s.db, Users: s.users, Cat: s.cat, Now: s.now, Lang: s.lang, Version: s.cfg.Version,
+		ProjectStallDays: s.cfg.ProjectStallDays}
 	for _, e := range a.Endpoints() {
 		s.handleAPI(e)
 	}
