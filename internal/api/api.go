@@ -25,6 +25,8 @@ type API struct {
 	// the GS1-EPCIS-Capture-File-Size-Limit header.
 	Trace        *trace.Service
 	MaxBodyBytes int64
+	// ProjectStallDays is the stall limit of the project pipeline (0: the default).
+	ProjectStallDays int
 }
 
 // Endpoints lists every API route. The OpenAPI test checks this list against the merged

@@ -176,7 +176,9 @@ type CloseBlockerBody struct {
 
 var projectListing = listing{sorts: []string{"id", "name", "region", "park", "stage", "invest", "completed", "jobs", "updated"}, defaultSort: "id"}
 
-func (a *API) projects() *project.Service { return &project.Service{DB: a.DB, Now: a.Now} }
+func (a *API) projects() *project.Service {
+	return &project.Service{DB: a.DB, Now: a.Now, StallDays: a.ProjectStallDays}
+}
 
 func (a *API) listProjects(w http.ResponseWriter, r *http.Request) error {
 	p, err := principal(r)

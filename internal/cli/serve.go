@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"zhanxin/internal/project"
 	"zhanxin/internal/users"
 	"zhanxin/internal/web"
 )
@@ -18,6 +19,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	addr := f.String("addr", "127.0.0.1:8080", "监听地址 / listen address (use 0.0.0.0:8080 to serve the intranet)")
 	autoMigrate := f.Bool("auto-migrate", false, "启动前执行数据库迁移 / apply pending migrations before serving")
 	maxBody := f.Int64("max-body-mb", 64, "请求体上限（MB）/ largest request body accepted, in MB")
+	stallDays := f.Int("project-stall-days", project.DefaultStallDays, "项目多少天未变更阶段即为停滞 / days without a stage change after which a project is stalled")
 	trustProxy := f.Bool("trust-proxy", false, "信任反向代理的 X-Forwarded-For/-Proto / trust X-Forwarded-For and -Proto from a reverse proxy")
 	tlsCert := f.String("tls-cert", "", "TLS 证书文件 / TLS certificate file (serve HTTPS)")
 	tlsKey := f.String("tls-key", "", "TLS 私钥文件 / TLS key file")
@@ -28,6 +30,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("--tls-cert 与 --tls-key 须同时给出 / give both --tls-cert and --tls-key")
+	}
+	if *stallDays < 1 {
+		return fmt.Errorf("--project-stall-days=%d 无效：须为正整数天数 / --project-stall-days=%d is not valid: give a positive number of days", *stallDays, *stallDays)
 	}
 	log, err := logs.build(env.Stderr)
 	if err != nil {
@@ -61,7 +66,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	}
 	cat := env.cat
 	s, err := web.New(ctx, web.Config{MaxBodyBytes: *maxBody << 20, TrustProxy: *trustProxy,
-		SecureCookies: *secure || *tlsCert != "", Version: Version}, log, d, cat, env.Now)
+		SecureCookies: *secure || *tlsCert != "", Version: Version, ProjectStallDays: *stallDays}, log, d, cat, env.Now)
 	if err != nil {
 		return err
 	}

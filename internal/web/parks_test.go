@@ -9,8 +9,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"zhanxin/internal/auth"
+	"zhanxin/internal/project"
 	"zhanxin/internal/store"
 	"zhanxin/internal/storetest"
 	"zhanxin/internal/web"
@@ -202,6 +204,22 @@ func TestProjectPages(t *testing.T) {
 		if got := swText(doc.Find(`[data-testid="invest-planned"]`)); got != "135,000 万元" {
 			t.Errorf("planned investment %q, want 135,000 万元", got)
 		}
+		// The edit form shows the amounts in 万元 as stored and takes progress figures.
+		doc = admExpect(t, c.Get(loc+"/edit"), http.StatusOK, "edit form")
+		if v, _ := doc.Find(`input[name="invest_planned"]`).Attr("value"); v != "135000" {
+			t.Errorf("edit form investment %q, want 135000 (万元)", v)
+		}
+		edit := f.projectForm("年产5000吨钕铁硼项目", f.entA, "unit", "万元", "invest_planned", "135000", "invest_completed", "25000.5",
+			"jobs_created", "120", "start_actual", "2014-03-18")
+		doc = admExpect(t, c.PostForm(loc, f.projectForm("x", f.entA, "jobs_created", "-4")), http.StatusUnprocessableEntity, "negative jobs")
+		if doc.Find(`p.error[data-field="jobs_created"]`).Length() != 1 {
+			t.Errorf("the edit form does not name jobs_created")
+		}
+		admSeeOther(t, c.PostForm(loc, edit), loc, "edit")
+		doc = admExpect(t, c.Get(loc), http.StatusOK, "project after edit")
+		if got := swText(doc.Find(`[data-testid="invest-completed"]`)); got != "25,000.5 万元" {
+			t.Errorf("completed investment %q", got)
+		}
 		admSeeOther(t, c.PostForm(loc+"/stage", url.Values{"stage": {"signed"}}), loc, "move to signed")
 		doc = admExpect(t, c.PostForm(loc+"/stage", url.Values{"stage": {"planning"}}), http.StatusUnprocessableEntity, "backwards without reason")
 		if msg := swText(doc.Find(`p.error[data-field="reason"]`)); !strings.Contains(msg, "必须说明原因") {
@@ -247,6 +265,7 @@ func TestProjectPages(t *testing.T) {
 			t.Errorf("another enterprise's project answers differently from a missing one")
 		}
 		admExpect(t, a.PostForm(fmt.Sprintf("/projects/%d/stage", otherID), url.Values{"stage": {"signed"}}), http.StatusForbidden, "enterprise moves a project")
+		admExpect(t, a.Get(loc+"/edit"), http.StatusForbidden, "enterprise user edits its own project")
 		admExpect(t, f.env.Login("viewer").Get("/projects"), http.StatusForbidden, "viewer lists projects")
 	})
 }
@@ -284,5 +303,30 @@ func TestLeadPages(t *testing.T) {
 			t.Errorf("lead export %v", x)
 		}
 		admExpect(t, f.env.Login("ent-a").Get("/leads"), http.StatusForbidden, "enterprise user lists leads")
+	})
+}
+
+// The stall limit is the server's configuration: the same project, 10 days without a stage
+// change, is stalled under a 5-day limit and not under the default.
+func TestProjectStallLimitIsConfigured(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		pkSetup(t, db)
+		tenDaysAgo := time.Now().AddDate(0, 0, -10)
+		svc := &project.Service{DB: db, Now: func() time.Time { return tenDaysAgo }}
+		in := project.Input{NameZh: "十天未动的项目", RegionCode: "360704", Source: "t"}
+		if _, err := svc.Create(context.Background(), &auth.Principal{Username: "t", Role: auth.Planner}, in); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			days int
+			want int
+		}{{0, 0}, {5, 1}} {
+			env := webtest.Start(t, db, web.Config{ProjectStallDays: c.days})
+			env.AddUser(fmt.Sprint("planner", c.days), auth.Planner, "", 0)
+			doc := admExpect(t, env.Login(fmt.Sprint("planner", c.days)).Get("/projects?flag=stalled"), http.StatusOK, "stalled list")
+			if rows := swRows(doc, "projects"); len(rows) != c.want {
+				t.Errorf("stall limit %d days: %d stalled rows, want %d", c.days, len(rows), c.want)
+			}
+		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"zhanxin/internal/i18n"
 	"zhanxin/internal/lead"
 	"zhanxin/internal/project"
+	"zhanxin/internal/stats"
 	"zhanxin/internal/store"
 )
 
@@ -23,6 +24,8 @@ func (s *Server) projectRoutes() {
 	s.handle("GET /projects/new", s.adapt(s.projectNewForm))
 	s.handle("POST /projects", s.adapt(s.projectCreate))
 	s.handle("GET /projects/{id}", s.adapt(s.projectPage))
+	s.handle("GET /projects/{id}/edit", s.adapt(s.projectEditForm))
+	s.handle("POST /projects/{id}", s.adapt(s.projectUpdate))
 	s.handle("POST /projects/{id}/stage", s.adapt(s.projectMove))
 	s.handle("POST /projects/{id}/blockers", s.adapt(s.projectAddBlocker))
 	s.handle("POST /projects/{id}/blockers/{blocker}/close", s.adapt(s.projectCloseBlocker))
@@ -33,8 +36,10 @@ func (s *Server) projectRoutes() {
 	s.handle("POST /leads/{id}/convert", s.adapt(s.leadConvert))
 }
 
-func (s *Server) projectService() *project.Service { return &project.Service{DB: s.db, Now: s.now} }
-func (s *Server) leadService() *lead.Service       { return &lead.Service{DB: s.db, Now: s.now} }
+func (s *Server) projectService() *project.Service {
+	return &project.Service{DB: s.db, Now: s.now, StallDays: s.cfg.ProjectStallDays}
+}
+func (s *Server) leadService() *lead.Service { return &lead.Service{DB: s.db, Now: s.now} }
 
 func pathID(r *http.Request, name string) int64 {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
@@ -150,6 +155,8 @@ func stats64(v int64) float64 { return float64(v) / 1e6 }
 
 type projectFormView struct {
 	Page
+	Action string // /projects for a new project, /projects/{id} for an edit
+	Edit   bool
 	Values map[string]string
 	Errors map[string]string
 	Links  []option
@@ -157,15 +164,20 @@ type projectFormView struct {
 	Units  []option
 }
 
-func (s *Server) renderProjectForm(w http.ResponseWriter, r *http.Request, status int, values, errs map[string]string) error {
+func (s *Server) renderProjectForm(w http.ResponseWriter, r *http.Request, status int, id int64, values, errs map[string]string) error {
 	lang := s.lang(r)
 	link, _ := strconv.ParseInt(values["link_id"], 10, 64)
 	links, err := s.linkOptions(r, lang, link)
 	if err != nil {
 		return err
 	}
-	v := projectFormView{Page: s.page(w, r, "project.new.title", Crumb{Label: "project.list.title", Href: "/projects"}, Crumb{Label: "project.new.title"}),
-		Values: values, Errors: errs, Links: links, Stages: s.stageOptions(lang, "project.stage.", project.Stages, values["stage"], false)}
+	title, action := "project.new.title", "/projects"
+	if id != 0 {
+		title, action = "project.edit.title", fmt.Sprintf("/projects/%d", id)
+	}
+	v := projectFormView{Page: s.page(w, r, title, Crumb{Label: "project.list.title", Href: "/projects"}, Crumb{Label: title}),
+		Action: action, Edit: id != 0, Values: values, Errors: errs, Links: links,
+		Stages: s.stageOptions(lang, "project.stage.", project.Stages, values["stage"], false)}
 	for _, u := range []string{"万元", "亿元"} {
 		v.Units = append(v.Units, option{Value: u, Label: u, Selected: values["unit"] == u})
 	}
@@ -181,29 +193,83 @@ func (s *Server) projectNewForm(w http.ResponseWriter, r *http.Request) error {
 	if err := auth.Require(p, auth.ManageProjects); err != nil {
 		return err
 	}
-	return s.renderProjectForm(w, r, http.StatusOK, map[string]string{"unit": "万元", "stage": "planning"}, nil)
+	return s.renderProjectForm(w, r, http.StatusOK, 0, map[string]string{"unit": "万元", "stage": "planning"}, nil)
+}
+
+// projectEditForm shows a project's figures for editing, amounts in 万元 as stored.
+func (s *Server) projectEditForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireUser(r)
+	if err != nil {
+		return err
+	}
+	if err := auth.Require(p, auth.ManageProjects); err != nil {
+		return err
+	}
+	id := pathID(r, "id")
+	d, err := s.projectService().Get(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	x := d.Project
+	values := map[string]string{"name_zh": x.NameZh, "name_en": x.NameEn, "industry_code": x.IndustryCode, "region_code": x.RegionCode,
+		"park_code": x.ParkCode, "unit": "万元", "invest_planned": stats.Micro(x.InvestPlanned).String(),
+		"invest_completed": stats.Micro(x.InvestCompleted).String(), "start_planned": x.StartPlanned, "finish_planned": x.FinishPlanned,
+		"start_actual": x.StartActual, "finish_actual": x.FinishActual, "jobs_planned": fmt.Sprint(x.JobsPlanned),
+		"jobs_created": fmt.Sprint(x.JobsCreated), "support": x.Support, "note": x.Note, "source": x.Source}
+	if x.LinkID != 0 {
+		values["link_id"] = fmt.Sprint(x.LinkID)
+	}
+	if x.EnterpriseID != 0 {
+		values["enterprise_id"] = fmt.Sprint(x.EnterpriseID)
+	}
+	return s.renderProjectForm(w, r, http.StatusOK, id, values, nil)
 }
 
 var projectFormFields = []string{"name_zh", "name_en", "stage", "industry_code", "link_id", "region_code", "park_code", "enterprise_id", "unit",
-	"invest_planned", "invest_completed", "start_planned", "finish_planned", "jobs_planned", "support", "note", "source"}
+	"invest_planned", "invest_completed", "start_planned", "finish_planned", "start_actual", "finish_actual", "jobs_planned", "jobs_created",
+	"support", "note", "source"}
+
+// projectFormInput reads the project form; the values come back to the form on a refusal.
+func projectFormInput(r *http.Request) (project.Input, map[string]string) {
+	values := map[string]string{}
+	for _, f := range projectFormFields {
+		values[f] = strings.TrimSpace(r.PostFormValue(f))
+	}
+	return project.Input{NameZh: values["name_zh"], NameEn: values["name_en"], Stage: values["stage"], IndustryCode: values["industry_code"],
+		LinkID: formInt(r, "link_id"), RegionCode: values["region_code"], ParkCode: values["park_code"], EnterpriseID: formInt(r, "enterprise_id"),
+		Unit: values["unit"], InvestPlanned: values["invest_planned"], InvestCompleted: values["invest_completed"], StartPlanned: values["start_planned"],
+		FinishPlanned: values["finish_planned"], StartActual: values["start_actual"], FinishActual: values["finish_actual"],
+		JobsPlanned: formInt(r, "jobs_planned"), JobsCreated: formInt(r, "jobs_created"), Support: values["support"], Note: values["note"],
+		Source: values["source"]}, values
+}
 
 func (s *Server) projectCreate(w http.ResponseWriter, r *http.Request) error {
 	p, err := requireUser(r)
 	if err != nil {
 		return err
 	}
-	values := map[string]string{}
-	for _, f := range projectFormFields {
-		values[f] = strings.TrimSpace(r.PostFormValue(f))
-	}
-	in := project.Input{NameZh: values["name_zh"], NameEn: values["name_en"], Stage: values["stage"], IndustryCode: values["industry_code"],
-		LinkID: formInt(r, "link_id"), RegionCode: values["region_code"], ParkCode: values["park_code"], EnterpriseID: formInt(r, "enterprise_id"),
-		Unit: values["unit"], InvestPlanned: values["invest_planned"], InvestCompleted: values["invest_completed"], StartPlanned: values["start_planned"],
-		FinishPlanned: values["finish_planned"], JobsPlanned: formInt(r, "jobs_planned"), Support: values["support"], Note: values["note"], Source: values["source"]}
+	in, values := projectFormInput(r)
 	id, err := s.projectService().Create(r.Context(), p, in)
 	if err != nil {
 		if e, ok := adminFormError(err); ok {
-			return s.renderProjectForm(w, r, e.Kind.Status(), values, s.adminFieldErrors(s.lang(r), e, "name_zh"))
+			return s.renderProjectForm(w, r, e.Kind.Status(), 0, values, s.adminFieldErrors(s.lang(r), e, "name_zh"))
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/projects/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) projectUpdate(w http.ResponseWriter, r *http.Request) error {
+	p, err := requireUser(r)
+	if err != nil {
+		return err
+	}
+	id := pathID(r, "id")
+	in, values := projectFormInput(r)
+	if err := s.projectService().Update(r.Context(), p, id, in); err != nil {
+		if e, ok := adminFormError(err); ok {
+			return s.renderProjectForm(w, r, e.Kind.Status(), id, values, s.adminFieldErrors(s.lang(r), e, "name_zh"))
 		}
 		return err
 	}

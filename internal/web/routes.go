@@ -63,7 +63,8 @@ func (s *Server) routesInit() {
 	s.allocationRoutes()
 
 	a := &api.API{DB: s.db, Users: s.users, Cat: s.cat, Now: s.now, Lang: s.lang, Version: s.cfg.Version,
-		Trace: s.trace, MaxBodyBytes: s.cfg.MaxBodyBytes}
+		Trace: s.trace, MaxBodyBytes: s.cfg.MaxBodyBytes,
+		ProjectStallDays: s.cfg.ProjectStallDays}
 	for _, e := range a.Endpoints() {
 		s.handleAPI(e)
 	}

@@ -31,6 +31,9 @@ type Config struct {
 	// SecureCookies forces the Secure flag (it is also set whenever the request is TLS).
 	SecureCookies bool
 	Version       string
+	// ProjectStallDays is how many days without a stage change make a project stalled
+	// (0: project.DefaultStallDays).
+	ProjectStallDays int
 }
 
 // Server holds everything a request needs. It has no package-level state.
