@@ -301,7 +301,6 @@ type Outcome struct {
 	Result  Result
 	Base    *Result
 	LossG   map[int64]int64
-	Touches bool // always false: a run never touches the ledger
 }
 
 // Run computes a round's allocation as a scenario, touching nothing. ScalePct scales the
