@@ -295,13 +295,12 @@ func (s *Service) Rounds(ctx context.Context, p *auth.Principal) ([]store.AllocR
 // Outcome is a round run on its supply scaled by ScalePct (100: as entered), beside the
 // run at 100% when scaled: Loss is what each enterprise gets less in the scenario.
 type Outcome struct {
-	Round   store.AllocRound
-	Tiers   []store.AllocTier
-	Scale   int
-	Result  Result
-	Base    *Result
-	LossG   map[int64]int64
-	Touches bool // always false: a run never touches the ledger
+	Round  store.AllocRound
+	Tiers  []store.AllocTier
+	Scale  int
+	Result Result
+	Base   *Result
+	LossG  map[int64]int64
 }
 
 // Run computes a round's allocation as a scenario, touching nothing. ScalePct scales the

@@ -170,6 +170,7 @@ func TestMigrateLoadAndUsers(t *testing.T) {
 		if _, out, _ = run(t, "", nil, "migrate", "status", "--db", target); !strings.Contains(out, "foundation") || strings.Contains(out, "pending") {
 			t.Fatalf("migrate status: %s", out)
 		}
+		// Every record of the default dataset (defaultRecords in internal/dataset/dataset_test.go).
 		code, out, errOut = run(t, "", nil, "load", "--db", target)
 		if code != 0 || !strings.Contains(out, "created 738,") {
 			t.Fatalf("load: %d %s %s", code, out, errOut)

@@ -145,7 +145,7 @@ func (db *DB) AllocRules(ctx context.Context, roundID int64) ([]AllocTier, []All
 	return tiers, reqs, err
 }
 
-// AllocRequestsTx reads a round's requests inside a write transaction.
+// AllocRequests reads a round's requests inside a write transaction.
 func (t *Tx) AllocRequests(ctx context.Context, roundID int64) ([]AllocRequest, error) {
 	return all(ctx, t, scanAllocRequest, allocRequestQuery, roundID)
 }

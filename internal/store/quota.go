@@ -73,7 +73,7 @@ func (db *DB) QuotaGrantByID(ctx context.Context, id int64) (QuotaGrant, error) 
 	return g, notFound(err)
 }
 
-// QuotaGrantByIDTx reads a grant inside a write transaction.
+// QuotaGrantByID reads a grant inside a write transaction.
 func (t *Tx) QuotaGrantByID(ctx context.Context, id int64) (QuotaGrant, error) {
 	g, err := scanGrant(t.queryRow(ctx, "SELECT "+grantColumns+" FROM "+grantFrom+" WHERE g.id = ?", id))
 	return g, notFound(err)
@@ -367,7 +367,7 @@ func (t *Tx) SinkAccount(ctx context.Context, ledgerID int64, sinkKind string) (
 	return a, notFound(err)
 }
 
-// LedgerByKeyTx finds a ledger inside a write transaction.
+// LedgerByKey finds a ledger inside a write transaction.
 func (t *Tx) LedgerByKey(ctx context.Context, commodity, kind string, year int) (Ledger, error) {
 	l, err := scanLedger(t.queryRow(ctx, "SELECT id, commodity, kind, year, created_at FROM ledger_ledgers WHERE commodity = ? AND kind = ? AND year = ?", commodity, kind, year))
 	return l, notFound(err)
