@@ -590,8 +590,8 @@ func TestEPCISLogProofs(t *testing.T) {
 			}
 		}
 		st, hdr, _ = call(t, env, http.MethodGet, "/epcis/events/"+url.PathEscape(ro.Events[0].HashID), tok, "", nil)
-		if st != 200 {
-			t.Fatal(st)
+		if st != 200 || hdr.Get("Zhanxin-Error-Declared") != "true" {
+			t.Fatalf("declared event: %d, Zhanxin-Error-Declared %q", st, hdr.Get("Zhanxin-Error-Declared"))
 		}
 		rows, err := db.QueryEPCISEvents(context.Background(), store.EPCISEventFilter{EventIDs: []string{ro.Events[0].HashID}, Limit: 10})
 		if err != nil || len(rows) != 2 {

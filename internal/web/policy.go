@@ -45,11 +45,6 @@ func (s *Server) polEstimate(lang i18n.Lang, src func(string) string, e policy.E
 		e.BasePeriod, src(e.BaseSource), v), stats.Micro(e.Value).Float()
 }
 
-type polDocsView struct {
-	Page
-	Table TableView
-}
-
 func (s *Server) polDocsPage(w http.ResponseWriter, r *http.Request) error {
 	p, err := requireUser(r)
 	if err != nil {
