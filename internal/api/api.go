@@ -46,6 +46,12 @@ func (a *API) Endpoints() []Endpoint {
 		{"POST /api/v1/periods/{region}/{period}/unlock", a.periodAction("unlock")},
 		{"GET /api/v1/indicators", a.listIndicators},
 		{"GET /api/v1/industries", a.listIndustries},
+		{"GET /api/v1/chains", a.listChains},
+		{"GET /api/v1/chains/{code}", a.getChain},
+		{"POST /api/v1/chains/{code}/links", a.createChainLink},
+		{"DELETE /api/v1/chains/{code}/links/{id}", a.deleteChainLink},
+		{"POST /api/v1/chains/{code}/edges", a.createChainEdge},
+		{"POST /api/v1/chains/{code}/placements", a.createPlacement},
 	}
 }
 

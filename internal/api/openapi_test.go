@@ -444,6 +444,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		check("GET", "/api/v1/audit?from=2024-02-30", "/api/v1/audit", tok, nil, 422)
 		check("GET", "/api/v1/audit", "/api/v1/audit", env.Token("reporter"), nil, 403)
 		statsDocChecks(t, env, db, check)
+		chainsDocChecks(t, env, db, check)
 
 		for key := range ops {
 			if !covered[key] {
