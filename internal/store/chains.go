@@ -368,3 +368,9 @@ func (db *DB) LatestPeriod(ctx context.Context, indicator string) (string, error
 	err := db.queryRow(ctx, "SELECT MAX(period) FROM fact_current WHERE indicator_code = ?", indicator).Scan(&p)
 	return p.String, err
 }
+
+// EnterpriseByName reads an enterprise by its Chinese name.
+func (db *DB) EnterpriseByName(ctx context.Context, name string) (Enterprise, error) {
+	e, err := scanEnterprise(db.queryRow(ctx, "SELECT "+enterpriseColumns+" FROM enterprises WHERE name_zh = ?", name))
+	return e, notFound(err)
+}
