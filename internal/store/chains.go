@@ -75,12 +75,6 @@ func (t *Tx) PlaceEnterprise(ctx context.Context, linkID, enterpriseID int64, le
 
 const chainLinkColumns = "id, chain_code, code, name_zh, name_en, industry_code, stage, note, source"
 
-func scanChainLink(r interface{ Scan(...any) error }) (ChainLink, error) {
-	var l ChainLink
-	err := r.Scan(&l.ID, &l.ChainCode, &l.Code, &l.NameZh, &l.NameEn, &l.IndustryCode, &l.Stage, &l.Note, &l.Source)
-	return l, err
-}
-
 // ChainLinkByID reads a link.
 func (db *DB) ChainLinkByID(ctx context.Context, id int64) (ChainLink, error) {
 	l, err := scanChainLinkQ(db.queryRow(ctx, "SELECT "+chainLinkColumnsQ+" FROM chain_links WHERE id = ?", id))

@@ -226,6 +226,7 @@ var navEntries = []navEntry{
 	{"statsweb.nav.group", "import.nav", "/stats/import", auth.EnterStats},
 	{"chain.nav.group", "chain.nav.chains", "/chains", auth.ReadChains},
 	{"chain.nav.group", "chain.nav.settings", "/chains/settings", auth.ReadChains},
+	{"chain.nav.group", "rel.nav", "/relatedness", auth.ReadRelatedness},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {

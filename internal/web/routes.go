@@ -51,6 +51,7 @@ func (s *Server) routesInit() {
 	s.statsRoutes()
 	s.statsImportRoutes()
 	s.chainRoutes()
+	s.relatednessRoutes()
 
 	a := &api.API{DB: s.db, Users: s.users, Cat: s.cat, Now: s.now, Lang: s.lang, Version: s.cfg.Version}
 	for _, e := range a.Endpoints() {
