@@ -96,6 +96,12 @@ func (a *API) Endpoints() []Endpoint {
 		{"POST /api/v1/plan-targets", a.saveTarget(true)},
 		{"PUT /api/v1/plan-targets/{code}", a.saveTarget(false)},
 		{"DELETE /api/v1/plan-targets/{code}", a.deleteTarget},
+		{"GET /api/v1/chains", a.listChains},
+		{"GET /api/v1/chains/{code}", a.getChain},
+		{"POST /api/v1/chains/{code}/links", a.createChainLink},
+		{"DELETE /api/v1/chains/{code}/links/{id}", a.deleteChainLink},
+		{"POST /api/v1/chains/{code}/edges", a.createChainEdge},
+		{"POST /api/v1/chains/{code}/placements", a.createPlacement},
 	}
 	all = append(all, a.resourceEndpoints()...)
 	return append(all, a.epcisEndpoints()...)

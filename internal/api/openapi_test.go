@@ -452,6 +452,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		resourcesDocChecks(t, env, db, check)
 		planDocChecks(t, env, db, check)
 		epcisDocChecks(t, env, db, check)
+		chainsDocChecks(t, env, db, check)
 
 		for key := range ops {
 			if !covered[key] {

@@ -364,6 +364,32 @@ func TestBrowser(t *testing.T) {
 	shot("parks_layout.png", 1366)
 	probs.check(t, "layout page")
 
+	// 2d. The rare earth chain: its 17 links drawn by ECharts as a graph, the links table
+	// beside it; a gap (no enterprise) and the feedback edge are there.
+	do("open /chains/RE", chromedp.Navigate(base+"/chains/RE"))
+	settled("chain page")
+	waitDrawn("chain page", "#chain-graph")
+	var graph struct {
+		Nodes    int  `json:"nodes"`
+		Edges    int  `json:"edges"`
+		Feedback int  `json:"feedback"`
+		Canvas   int  `json:"canvas"`
+		Rows     int  `json:"rows"`
+		Gap      bool `json:"gap"`
+	}
+	eval("chain graph", `(() => {
+		const el = document.getElementById("chain-graph"), s = echarts.getInstanceByDom(el).getOption().series[0];
+		const c = el.querySelector("canvas");
+		return {nodes: s.data.length, edges: s.links.length, feedback: s.links.filter(l => l.lineStyle.type === "dashed").length,
+			canvas: c ? c.width * c.height : 0, rows: document.querySelectorAll('[data-testid="chain-links"] tbody tr').length,
+			gap: document.querySelector('[data-testid="chain-links"] tbody').textContent.includes("缺链")};
+	})()`, &graph)
+	if graph.Nodes != 17 || graph.Edges != 20 || graph.Feedback != 1 || graph.Canvas == 0 || graph.Rows != 17 || !graph.Gap {
+		t.Errorf("chain page: %+v, want 17 links drawn with 20 edges (1 feedback) and 17 table rows with a gap", graph)
+	}
+	shot("chain.png", 1366)
+	probs.check(t, "chain page")
+
 	// 3. A table page.
 	do("open /regions", chromedp.Navigate(base+"/regions"))
 	settled("regions page")

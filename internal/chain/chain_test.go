@@ -251,6 +251,9 @@ func TestEnterpriseOfAnotherIndustryRefused(t *testing.T) {
 		// 乙 makes power batteries (NEV-BAT); 分离冶炼 is rare earth smelting.
 		err := sv.Place(ctx, planner, chain.PlaceInput{LinkID: s.Sep, EnterpriseID: s.Yi, Source: "t"})
 		wantInvalid(t, err, "enterprise_id", "乙", "NEV-BAT", "分离冶炼", "稀土冶炼分离加工")
+		if after := snapshot(t, db); after != before {
+			t.Errorf("a refused placement wrote something:\n%s\n%s", before, after)
+		}
 		// An enterprise with no industry at all is refused too, with its own message.
 		var none int64
 		if err := db.Write(ctx, func(tx *store.Tx) (err error) {

@@ -123,7 +123,7 @@ func (s *Service) AddUnit(ctx context.Context, p *auth.Principal, in NewUnit) (s
 			e.With("source", "fin.err.source")
 		}
 		for _, id := range in.LinkIDs {
-			l, err := tx.ChainLinkByIDTx(ctx, id)
+			l, err := tx.ChainLinkByID(ctx, id)
 			if errors.Is(err, store.ErrNotFound) {
 				e.With("link_ids", "inno.err.link", id)
 				continue
@@ -186,7 +186,7 @@ func (s *Service) Link(ctx context.Context, p *auth.Principal, unitID, linkID, e
 		var added bool
 		var err error
 		if linkID != 0 {
-			if _, err := tx.ChainLinkByIDTx(ctx, linkID); errors.Is(err, store.ErrNotFound) {
+			if _, err := tx.ChainLinkByID(ctx, linkID); errors.Is(err, store.ErrNotFound) {
 				return e.With("link_id", "inno.err.link", linkID)
 			} else if err != nil {
 				return err

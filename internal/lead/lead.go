@@ -142,7 +142,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in Input) (int6
 	var id int64
 	err := s.DB.Write(ctx, func(tx *store.Tx) error {
 		if l.LinkID != 0 {
-			if _, err := tx.ChainLinkInTx(ctx, l.LinkID); errors.Is(err, store.ErrNotFound) {
+			if _, err := tx.ChainLinkByID(ctx, l.LinkID); errors.Is(err, store.ErrNotFound) {
 				e.With("link_id", "project.err.link", l.LinkID)
 			} else if err != nil {
 				return err
@@ -261,7 +261,7 @@ func (s *Service) Convert(ctx context.Context, p *auth.Principal, id int64, sg S
 		if l.Stage == "signed" {
 			return apperr.New(apperr.Conflict, "lead_signed", "lead.err.already_signed", l.ID, l.ProjectID)
 		}
-		link, err := tx.ChainLinkInTx(ctx, l.LinkID)
+		link, err := tx.ChainLinkByID(ctx, l.LinkID)
 		if err != nil {
 			return err
 		}

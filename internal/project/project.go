@@ -322,7 +322,7 @@ func references(ctx context.Context, tx *store.Tx, c store.Project, e *apperr.Er
 		refs = append(refs, ref{"industry_code", "project.err.industry", c.IndustryCode, func() error { _, err := tx.IndustryByCode(ctx, c.IndustryCode); return err }})
 	}
 	if c.LinkID != 0 {
-		refs = append(refs, ref{"link_id", "project.err.link", c.LinkID, func() error { _, err := tx.ChainLinkInTx(ctx, c.LinkID); return err }})
+		refs = append(refs, ref{"link_id", "project.err.link", c.LinkID, func() error { _, err := tx.ChainLinkByID(ctx, c.LinkID); return err }})
 	}
 	if c.RegionCode != "" {
 		refs = append(refs, ref{"region_code", "project.err.region", c.RegionCode, func() error { _, err := tx.RegionByCode(ctx, c.RegionCode); return err }})

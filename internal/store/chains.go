@@ -75,12 +75,6 @@ func (t *Tx) PlaceEnterprise(ctx context.Context, linkID, enterpriseID int64, le
 
 const chainLinkColumns = "id, chain_code, code, name_zh, name_en, industry_code, stage, note, source"
 
-func scanChainLink(r interface{ Scan(...any) error }) (ChainLink, error) {
-	var l ChainLink
-	err := r.Scan(&l.ID, &l.ChainCode, &l.Code, &l.NameZh, &l.NameEn, &l.IndustryCode, &l.Stage, &l.Note, &l.Source)
-	return l, err
-}
-
 // ChainLinkByID reads a link.
 func (db *DB) ChainLinkByID(ctx context.Context, id int64) (ChainLink, error) {
 	l, err := scanChainLinkQ(db.queryRow(ctx, "SELECT "+chainLinkColumnsQ+" FROM chain_links WHERE id = ?", id))
@@ -367,4 +361,10 @@ func (db *DB) LatestPeriod(ctx context.Context, indicator string) (string, error
 	var p sql.NullString
 	err := db.queryRow(ctx, "SELECT MAX(period) FROM fact_current WHERE indicator_code = ?", indicator).Scan(&p)
 	return p.String, err
+}
+
+// EnterpriseByName reads an enterprise by its Chinese name.
+func (db *DB) EnterpriseByName(ctx context.Context, name string) (Enterprise, error) {
+	e, err := scanEnterprise(db.queryRow(ctx, "SELECT "+enterpriseColumns+" FROM enterprises WHERE name_zh = ?", name))
+	return e, notFound(err)
 }

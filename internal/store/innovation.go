@@ -54,13 +54,6 @@ func (t *Tx) InnovationUnitByID(ctx context.Context, id int64) (InnovationUnit, 
 	return u, notFound(err)
 }
 
-// ChainLinkByIDTx reads a chain link inside a write transaction (chains.go, which the
-// chain module owns, reads through the pool only).
-func (t *Tx) ChainLinkByIDTx(ctx context.Context, id int64) (ChainLink, error) {
-	l, err := scanChainLink(t.queryRow(ctx, "SELECT "+chainLinkColumns+" FROM chain_links WHERE id = ?", id))
-	return l, notFound(err)
-}
-
 // LinkUnitToChainLink records that a unit serves a chain link; it reports whether the
 // pair is new.
 func (t *Tx) LinkUnitToChainLink(ctx context.Context, unit, link int64) (bool, error) {

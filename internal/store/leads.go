@@ -100,5 +100,5 @@ func (t *Tx) EnterprisesMatching(ctx context.Context, name, uscc string) ([]Ente
 // LinkChoices returns every chain link in chain and stage order, for the forms that pick
 // the link a project or a lead sits on.
 func (db *DB) LinkChoices(ctx context.Context) ([]ChainLink, error) {
-	return all(ctx, db, scanChainLink, "SELECT "+chainLinkColumns+" FROM chain_links ORDER BY chain_code, stage, code")
+	return all(ctx, db, scanChainLinkQ, "SELECT "+chainLinkColumnsQ+" FROM chain_links ORDER BY chain_code, stage, code")
 }

@@ -295,13 +295,6 @@ func (t *Tx) ProjectRecordByID(ctx context.Context, id int64) (ProjectRecord, er
 	return p, notFound(err)
 }
 
-// ChainLinkInTx reads a link inside a write transaction (named apart from the chain
-// module's reads so that the two can merge).
-func (t *Tx) ChainLinkInTx(ctx context.Context, id int64) (ChainLink, error) {
-	l, err := scanChainLink(t.queryRow(ctx, "SELECT "+chainLinkColumns+" FROM chain_links WHERE id = ?", id))
-	return l, notFound(err)
-}
-
 // ProjectYears returns a project's investment by year inside a write transaction.
 func (t *Tx) ProjectYears(ctx context.Context, id int64) ([]ProjectYear, error) {
 	return all(ctx, t, scanProjectYear, "SELECT year, planned, completed FROM project_annual WHERE project_id = ? ORDER BY year", id)

@@ -201,7 +201,6 @@ type chainView struct {
 	Forms      chainForms
 	Links      []chainOpt
 	Industries []chainOpt
-	Ents       []chainOpt
 	Flash      string
 }
 
@@ -374,13 +373,6 @@ func (s *Server) renderChain(w http.ResponseWriter, r *http.Request, status int,
 		for _, i := range all {
 			v.Industries = append(v.Industries, chainOpt{i.Code, i.Code + " " + name(lang, i.NameZh, i.NameEn)})
 		}
-		ents, err := s.db.ListEnterprises(r.Context(), store.EnterpriseScope{All: true}, store.ListQuery{Sort: "name"})
-		if err != nil {
-			return err
-		}
-		for _, e := range ents.Rows {
-			v.Ents = append(v.Ents, chainOpt{strconv.FormatInt(e.ID, 10), name(lang, e.NameZh, e.NameEn)})
-		}
 	}
 	if k, ok := chainFlashKeys[r.URL.Query().Get("ok")]; ok {
 		v.Flash = s.cat.T(lang, k)
@@ -504,11 +496,19 @@ func (s *Server) chainPlace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := formValues(r, "link_id", "enterprise_id", "leader", "source", "quote", "note")
+	v := formValues(r, "link_id", "enterprise", "leader", "source", "quote", "note")
 	if err := s.sameChain(r, atoi64(v["link_id"])); err != nil {
 		return err
 	}
-	err = s.chainService().Place(r.Context(), p, chain.PlaceInput{LinkID: atoi64(v["link_id"]), EnterpriseID: atoi64(v["enterprise_id"]),
+	// The enterprise is typed, by id or exact Chinese name: a drop-down of every
+	// enterprise would be thousands of options on a national registry.
+	ent := atoi64(v["enterprise"])
+	if ent == 0 && v["enterprise"] != "" {
+		if e, err := s.db.EnterpriseByName(r.Context(), v["enterprise"]); err == nil {
+			ent = e.ID
+		}
+	}
+	err = s.chainService().Place(r.Context(), p, chain.PlaceInput{LinkID: atoi64(v["link_id"]), EnterpriseID: ent,
 		Leader: v["leader"] == "1", Source: v["source"], Quote: v["quote"], Note: v["note"]})
 	if err != nil {
 		return s.chainFormError(w, r, "place", v, err)

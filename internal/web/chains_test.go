@@ -151,7 +151,7 @@ func TestChainEditsThroughThePagesAndRoleBoundaries(t *testing.T) {
 			t.Error("the refused edge was written")
 		}
 		// An enterprise of another industry: refused at the field.
-		doc = admExpect(t, c.PostForm("/chains/re/placements", url.Values{"link_id": {id(s.Sep)}, "enterprise_id": {id(s.Yi)}, "source": {"t"}}),
+		doc = admExpect(t, c.PostForm("/chains/re/placements", url.Values{"link_id": {id(s.Sep)}, "enterprise": {"乙"}, "source": {"t"}}),
 			http.StatusUnprocessableEntity, "other industry")
 		if msg := doc.Find(`#new-placement [data-field=enterprise_id]`).Text(); !strings.Contains(msg, "乙") || !strings.Contains(msg, "分离冶炼") {
 			t.Errorf("industry message %q", msg)
@@ -170,7 +170,7 @@ func TestChainEditsThroughThePagesAndRoleBoundaries(t *testing.T) {
 				metal = l.ID
 			}
 		}
-		admSeeOther(t, c.PostForm("/chains/re/placements", url.Values{"link_id": {id(metal)}, "enterprise_id": {id(s.Jia)}, "leader": {"1"},
+		admSeeOther(t, c.PostForm("/chains/re/placements", url.Values{"link_id": {id(metal)}, "enterprise": {id(s.Jia)}, "leader": {"1"},
 			"source": {"t"}}), "/chains/re?ok=placed", "place")
 		doc = admExpect(t, c.Get(fmt.Sprintf("/chains/re/links/%d", metal)), http.StatusOK, "link page")
 		if doc.Find(`[data-testid=link-enterprises] tbody tr`).Length() != 1 || !strings.Contains(doc.Find(`[data-testid=link-enterprises]`).Text(), "链主") {

@@ -226,6 +226,7 @@ var navEntries = []navEntry{
 	{"statsweb.nav.group", "import.nav", "/stats/import", auth.EnterStats},
 	{"chain.nav.group", "chain.nav.chains", "/chains", auth.ReadChains},
 	{"chain.nav.group", "chain.nav.settings", "/chains/settings", auth.ReadChains},
+	{"chain.nav.group", "rel.nav", "/relatedness", auth.ReadRelatedness},
 	{"park.nav.group", "park.nav.parks", "/parks", auth.ReadParks},
 	{"park.nav.group", "park.nav.layout", "/parks/layout", auth.ReadParks},
 	{"park.nav.group", "project.nav", "/projects", auth.ReadProjects},

@@ -52,6 +52,7 @@ func (s *Server) routesInit() {
 	s.statsRoutes()
 	s.statsImportRoutes()
 	s.chainRoutes()
+	s.relatednessRoutes()
 	s.parkRoutes()
 	s.projectRoutes()
 	s.cultivationRoutes()

@@ -49,5 +49,5 @@
     if (p.dataType === "node" && p.data.href) { window.location.href = p.data.href; }
   });
   window.addEventListener("resize", function () { chart.resize(); });
-  el.setAttribute("data-drawn", "1");
+  chart.on("finished", function () { el.setAttribute("data-rendered", "1"); });
 })();
