@@ -64,14 +64,17 @@ const (
 	colSourceStatus
 	colNote
 	colReason
+	colQualifier
 	nImportCols
 )
 
 // ImportHeaders are the template's column headers, in order. The first ten are the
 // template's; 更正原因 is optional and gives the reason for correcting a value that is
-// already submitted or approved.
+// already submitted or approved; 数值说明 is optional and says whether the source gives
+// the number exactly, approximately (约) or as a lower bound (超). It comes last so that
+// files written for the older template still line up.
 var ImportHeaders = [nImportCols]string{"指标代码", "行政区代码", "产业代码", "企业统一社会信用代码", "报告期", "数值", "单位", "来源",
-	"来源状态", "原文/备注", "更正原因"}
+	"来源状态", "原文/备注", "更正原因", "数值说明"}
 
 // importRequired are the columns a file must have.
 var importRequired = []int{colIndicator, colRegion, colIndustry, colPeriod, colValue, colUnit, colSource}
@@ -82,12 +85,13 @@ var headerAliases = map[string]int{
 	"industry": colIndustry, "industry_code": colIndustry, "uscc": colUSCC, "enterprise_uscc": colUSCC,
 	"period": colPeriod, "value": colValue, "unit": colUnit, "source": colSource, "source_status": colSourceStatus,
 	"quote": colNote, "note": colNote, "原文": colNote, "备注": colNote, "reason": colReason,
+	"qualifier": colQualifier,
 }
 
 // fieldColumn is the column an error field of the checks is reported in.
 var fieldColumn = map[string]int{"indicator": colIndicator, "region": colRegion, "industry": colIndustry,
 	"enterprise": colUSCC, "uscc": colUSCC, "period": colPeriod, "value": colValue, "unit": colUnit, "source": colSource,
-	"source_status": colSourceStatus, "reason": colReason}
+	"source_status": colSourceStatus, "reason": colReason, "qualifier": colQualifier}
 
 // ImportSource is an uploaded file.
 type ImportSource struct {
@@ -677,8 +681,9 @@ func (rd *refData) industryAncestors(code string) []string {
 
 // fileValue is a key's value in the file and the row that gives it.
 type fileValue struct {
-	value int64
-	line  int
+	value     int64
+	qualifier string
+	line      int
 }
 
 // importLookup answers the checks' questions from the preloaded maps, with the file's
@@ -729,7 +734,7 @@ func (l *importLookup) stored(_ context.Context, k store.FactKey) (store.Current
 
 func (l *importLookup) final(_ context.Context, k store.FactKey) (store.CurrentFact, bool, error) {
 	if v, ok := l.file[k]; ok {
-		return store.CurrentFact{FactKey: k, Value: v.value}, true, nil
+		return store.CurrentFact{FactKey: k, Value: v.value, Qualifier: v.qualifier}, true, nil
 	}
 	c, ok := l.cur[k]
 	return c, ok, nil
@@ -889,6 +894,14 @@ func (s *Service) checkImport(ctx context.Context, tx *store.BulkTx, p *auth.Pri
 		if in.Reason == "" {
 			in.Reason = opt.Reason
 		}
+		q, qok := importQualifiers[row.cells[colQualifier]]
+		if !qok {
+			// Reported here, with the words a user can type, rather than by checkFields,
+			// whose message names the codes of the entry form.
+			rep.addProblem(pf.problem(row.line, colQualifier, "bad_qualifier", "import.err.qualifier", row.cells[colQualifier]))
+			continue
+		}
+		in.Qualifier = q
 		uscc := row.cells[colUSCC]
 		var usccErr *apperr.Error
 		if uscc != "" {
@@ -936,7 +949,7 @@ func (s *Service) checkImport(ctx context.Context, tx *store.BulkTx, p *auth.Pri
 			rep.addProblem(pf.problem(row.line, -1, "duplicate_row", "import.err.duplicate_row", row.line, first.line))
 			continue
 		}
-		lk.file[k] = fileValue{value: int64(r.value), line: row.line}
+		lk.file[k] = fileValue{value: int64(r.value), qualifier: r.in.Qualifier, line: row.line}
 		ok = append(ok, checkedRow{line: row.line, r: r})
 	}
 	// The values in force of every series the file touches, and of the series its rows'
@@ -1006,7 +1019,7 @@ func (s *Service) checkImport(ctx context.Context, tx *store.BulkTx, p *auth.Pri
 		switch {
 		case !c.r.hasPrev:
 			rep.New++
-		case c.r.prev.Value == int64(c.r.value):
+		case c.r.same():
 			rep.Unchanged++
 		default:
 			rep.Revised++
@@ -1129,7 +1142,7 @@ func (s *Service) writeImport(ctx context.Context, tx *store.BulkTx, p *auth.Pri
 	// The revision numbers of the facts being replaced, read for those alone.
 	var prevIDs []int64
 	for _, c := range rows {
-		if c.r.hasPrev && c.r.prev.Value != int64(c.r.value) {
+		if c.r.hasPrev && !c.r.same() {
 			prevIDs = append(prevIDs, c.r.prev.FactID)
 		}
 	}
@@ -1140,7 +1153,7 @@ func (s *Service) writeImport(ctx context.Context, tx *store.BulkTx, p *auth.Pri
 	facts := make([]store.ImportFact, 0, rep.ToWrite())
 	for _, c := range rows {
 		r := c.r
-		if r.hasPrev && r.prev.Value == int64(r.value) {
+		if r.same() {
 			continue // unchanged: Enter writes nothing either
 		}
 		rev := 1
@@ -1159,7 +1172,7 @@ func (s *Service) writeImport(ctx context.Context, tx *store.BulkTx, p *auth.Pri
 		}
 		facts = append(facts, store.ImportFact{Fact: store.Fact{FactKey: r.key(), Value: int64(r.value),
 			Entered: r.in.Value + " " + unit, Source: r.in.Source, SourceStatus: r.in.SourceStatus, Quote: r.in.Quote,
-			Revision: rev, Reason: r.in.Reason, Status: r.status, Quality: r.quality}, PrevFactID: prevID})
+			Revision: rev, Reason: r.in.Reason, Status: r.status, Quality: r.quality, Qualifier: r.in.Qualifier}, PrevFactID: prevID})
 	}
 	// Key order: facts get ascending ids in fact_current's primary-key order, so both
 	// tables' B-trees are appended to rather than split all over.
@@ -1432,7 +1445,13 @@ var templateNotes = [nImportCols][2]string{
 	{"可留空（report）。可填 article、verified、derived、unverified、report、estimate。", "May be blank (report): article, verified, derived, unverified, report or estimate."},
 	{"可选。原文摘录或备注。", "Optional. The quoted sentence or a note."},
 	{"更正已报送或已审核数据时必填：更正原因。", "Required when correcting a submitted or approved value: why."},
+	{"可选。按来源的写法：留空或“精确”“确数”为确数，“约”为近似数，“超”为下限（如“超100亿元”“60多家”），下限不用于计算增速。",
+		"Optional. As the source writes it: blank, 精确 or 确数 (exact), 约 (about), 超 (over: a lower bound, e.g. “超100亿元”), which is never used for growth."},
 }
+
+// importQualifiers maps what a user may type in 数值说明 to the stored qualifier code
+// (see Qualifiers): the Chinese words the template explains, and the codes themselves.
+var importQualifiers = map[string]string{"": "", "精确": "", "确数": "", "约": "about", "超": "over", "about": "about", "over": "over"}
 
 // WriteImportTemplate writes the import template: for "xlsx" a workbook whose 数据 sheet
 // has the headers (code and period columns formatted as text, so that Excel keeps 2012-07

@@ -229,7 +229,7 @@ type CurrentFact struct {
 	FactKey
 	Value     int64
 	Status    string
-	Qualifier string // read by Tx.Current only: a lower bound is never a base for growth
+	Qualifier string // read by Tx.Current and Tx.CurrentOfSeries: a lower bound is never a base for growth
 }
 
 // Current returns the value in force for key, inside a write transaction.

@@ -190,15 +190,18 @@ func (t *Tx) CurrentOfSeries(ctx context.Context, keys []SeriesKey, fn func(Curr
 	if total == 0 {
 		return nil
 	}
+	// The qualifier lives on the revision, not on fact_current: the join on the fact's
+	// primary key brings it along, so that an import treats a stored lower bound as Enter
+	// does (no growth check from it; restating it as exact is a new revision).
 	const cols = `SELECT c.fact_id, c.indicator_code, c.region_code, c.industry_code, c.enterprise_id, c.period, c.value_micro,
-		c.status FROM fact_current c`
+		c.status, f.qualifier FROM fact_current c JOIN facts f ON f.id = c.fact_id`
 	var want map[SeriesKey]bool // nil: every row read is wanted
 	scan := func(rows *sql.Rows) error {
 		defer rows.Close()
 		for rows.Next() {
 			var c CurrentFact
 			if err := rows.Scan(&c.FactID, &c.Indicator, &c.Region, &c.Industry, &c.EnterpriseID, &c.Period, &c.Value,
-				&c.Status); err != nil {
+				&c.Status, &c.Qualifier); err != nil {
 				return err
 			}
 			if want != nil && !want[SeriesKey{c.Indicator, c.Region, c.Industry, c.EnterpriseID}] {
@@ -344,10 +347,10 @@ func (t *BulkTx) insertFactsSQLite(ctx context.Context, rows []ImportFact, creat
 	for i := range rows {
 		rows[i].ID = maxID + int64(i) + 1
 	}
-	const factCols = 15
+	const factCols = 16
 	factSQL := func(n int) string {
 		return "INSERT OR ROLLBACK INTO facts(id, indicator_code, region_code, industry_code, enterprise_id, period, value_micro, entered, source, " +
-			"source_status, quote, revision, reason, created_by, created_at) VALUES " + valuesList(n, factCols)
+			"source_status, quote, revision, reason, created_by, created_at, qualifier) VALUES " + valuesList(n, factCols)
 	}
 	const curCols = 9
 	curSQL := func(n int) string {
@@ -379,7 +382,7 @@ func (t *BulkTx) insertFactsSQLite(ctx context.Context, rows []ImportFact, creat
 		for i := range batch {
 			f := &batch[i]
 			fargs = append(fargs, f.ID, f.Indicator, f.Region, f.Industry, nullInt(f.EnterpriseID), f.Period, f.Value, f.Entered,
-				f.Source, f.SourceStatus, f.Quote, f.Revision, f.Reason, createdBy, atMs)
+				f.Source, f.SourceStatus, f.Quote, f.Revision, f.Reason, createdBy, atMs, f.Qualifier)
 			if f.PrevFactID == 0 {
 				cargs = append(cargs, f.ID, f.Indicator, f.Region, f.Industry, f.EnterpriseID, f.Period, f.Value, f.Status, f.Quality)
 				nNew++
@@ -489,7 +492,7 @@ func (t *BulkTx) insertFactsPostgres(ctx context.Context, rows []ImportFact, cre
 			ent = f.EnterpriseID
 		}
 		return []any{f.ID, f.Indicator, f.Region, f.Industry, ent, f.Period, f.Value, f.Entered, f.Source, f.SourceStatus,
-			f.Quote, int32(f.Revision), f.Reason, createdBy, atMs}, nil
+			f.Quote, int32(f.Revision), f.Reason, createdBy, atMs, f.Qualifier}, nil
 	})
 	j, revised := 0, 0
 	curSrc := pgx.CopyFromFunc(func() ([]any, error) {
@@ -510,7 +513,7 @@ func (t *BulkTx) insertFactsPostgres(ctx context.Context, rows []ImportFact, cre
 	if err := t.pgConn(func(c *pgx.Conn) error {
 		if _, err := c.CopyFrom(ctx, pgx.Identifier{"facts"}, []string{"id", "indicator_code", "region_code", "industry_code",
 			"enterprise_id", "period", "value_micro", "entered", "source", "source_status", "quote", "revision", "reason",
-			"created_by", "created_at"}, factSrc); err != nil {
+			"created_by", "created_at", "qualifier"}, factSrc); err != nil {
 			return err
 		}
 		_, err := c.CopyFrom(ctx, pgx.Identifier{"fact_current"}, []string{"fact_id", "indicator_code", "region_code",
