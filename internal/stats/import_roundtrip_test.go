@@ -131,8 +131,8 @@ func currentState(t *testing.T, db *store.DB) []string {
 	}
 	var out []string
 	for _, f := range p.Rows {
-		out = append(out, fmt.Sprintf("%s|%s|%s|%d|%s=%d rev%d %s %q %s %s %q", f.Indicator, f.Region, f.Industry, f.EnterpriseID, f.Period,
-			f.Value, f.Revision, f.Status, f.Entered, f.Source, f.SourceStatus, f.Reason))
+		out = append(out, fmt.Sprintf("%s|%s|%s|%d|%s=%d rev%d %s %q %s %s %q q=%q", f.Indicator, f.Region, f.Industry, f.EnterpriseID, f.Period,
+			f.Value, f.Revision, f.Status, f.Entered, f.Source, f.SourceStatus, f.Reason, f.Qualifier))
 	}
 	sort.Strings(out)
 	return out
@@ -167,6 +167,14 @@ func enterEach(t *testing.T, svc *stats.Service, p *auth.Principal, ds *gen.Data
 		}
 		in := stats.Input{Indicator: rec[0], Region: rec[1], Industry: rec[2], EnterpriseID: ids[rec[3]], Period: rec[4],
 			Value: rec[5], Unit: rec[6], Source: rec[7], SourceStatus: rec[8], Quote: rec[9], Reason: reason}
+		if len(rec) > 10 {
+			// The file's 数值说明 word, as the entry form's qualifier code.
+			q, ok := map[string]string{"": "", "精确": "", "约": "about", "超": "over", "about": "about", "over": "over"}[rec[10]]
+			if !ok {
+				t.Fatalf("test file has qualifier %q", rec[10])
+			}
+			in.Qualifier = q
+		}
 		if _, err := svc.Enter(ctx, p, in); err != nil {
 			t.Fatalf("enter %v: %v", rec, err)
 		}
@@ -177,7 +185,9 @@ func enterEach(t *testing.T, svc *stats.Service, p *auth.Principal, ds *gen.Data
 // the same rows one by one through Service.Enter into another: the values in force, their
 // revisions and statuses, and every roll-up must come out identical, and the roll-ups
 // must equal a recomputation from the facts. A second file that changes some values and
-// repeats others must do the same again (revisions, unchanged rows writing nothing).
+// repeats others must do the same again (revisions, unchanged rows writing nothing). A
+// third and fourth file repeat stored values with a 数值说明 (qualifier) column: a changed
+// qualifier alone is a new revision, the same qualifier is unchanged, on both paths.
 func TestImportWritesWhatEnterWrites(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		other := sameDialect(t, db)
@@ -234,6 +244,35 @@ func TestImportWritesWhatEnterWrites(t *testing.T) {
 		if d := rollupDiffs(t, db, genRollups(t, db, dsA)); len(d) > 0 {
 			t.Fatalf("roll-ups after a revising import differ from a recomputation: %v", head(d))
 		}
+		// The third file: months 12–17, all stored, the same numbers; SYN02 now "超", SYN03
+		// "约", SYN01 (bumped as stored) exact. The fourth: SYN02 restated exact, SYN03 "约"
+		// again. Only a changed qualifier makes a revision.
+		stored := bumpIndicator(t, genCSV(t, dsA, gen.Slice{FromMonth: 12, ToMonth: 18}), "SYN01")
+		for i, words := range []map[string]string{{"SYN01": "精确", "SYN02": "超", "SYN03": "约"}, {"SYN01": "", "SYN02": "", "SYN03": "about"}} {
+			file := withQualifiers(t, stored, words)
+			rep, err = importBytes(t, svcA, planner, fmt.Sprintf("qual%d.csv", i), file, stats.ImportOptions{})
+			if err != nil {
+				t.Fatalf("qualifier import %d: %v (%+v)", i, err, rep.Problems)
+			}
+			wantRevised := cfg.Enterprises * 6 * 2 // SYN02 and SYN03 the first time
+			if i == 1 {
+				wantRevised = cfg.Enterprises * 6 // SYN02 back to exact
+			}
+			if rep.New != 0 || rep.Revised != wantRevised || rep.Unchanged != cfg.Enterprises*cfg.Indicators*6-wantRevised {
+				t.Fatalf("qualifier import %d: new %d revised %d unchanged %d", i, rep.New, rep.Revised, rep.Unchanged)
+			}
+			enterEach(t, svcB, planner, dsB, file, "")
+			a, b = currentState(t, db), currentState(t, other)
+			if strings.Join(a, "\n") != strings.Join(b, "\n") {
+				t.Fatalf("qualifier import %d and Enter differ:\nimport %v\nenter  %v", i, head(a), head(b))
+			}
+			if n := strings.Count(strings.Join(a, "\n"), `q="about"`); n != cfg.Enterprises*6 {
+				t.Fatalf("qualifier import %d: %d values stored as about, want %d", i, n, cfg.Enterprises*6)
+			}
+		}
+		if d := rollupDiffs(t, db, genRollups(t, db, dsA)); len(d) > 0 {
+			t.Fatalf("roll-ups after the qualifier imports differ from a recomputation: %v", head(d))
+		}
 		// The approvals list's counts, kept on write by import and by Enter, equal a recount;
 		// then a submit, approve and unlock on one pair move them as a recount does.
 		checkPairCounts(t, db, 10)
@@ -257,11 +296,30 @@ func TestImportWritesWhatEnterWrites(t *testing.T) {
 		}
 		// One audit record per import, with the file's name, hash and counts.
 		au, err := db.ListAudit(ctx, store.AuditFilter{Action: "fact.import"}, store.ListQuery{})
-		if err != nil || au.Total != 2 || !strings.Contains(au.Rows[0].After, `"file":"second.csv"`) ||
+		if err != nil || au.Total != 4 || !strings.Contains(au.Rows[0].After, `"file":"qual1.csv"`) ||
 			!strings.Contains(au.Rows[0].After, rep.SHA256) || !strings.Contains(au.Rows[0].After, fmt.Sprintf(`"revised":%d`, rep.Revised)) {
 			t.Fatalf("audit: %d records, %+v %v", au.Total, au.Rows, err)
 		}
 	})
+}
+
+// withQualifiers adds the 数值说明 column to a file in the import format, with the word
+// words gives for each row's indicator.
+func withQualifiers(t *testing.T, b []byte, words map[string]string) []byte {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	for i, l := range lines {
+		if i == 0 {
+			lines[i] = l + ",数值说明"
+			continue
+		}
+		w, ok := words[strings.SplitN(l, ",", 2)[0]]
+		if !ok {
+			t.Fatalf("no qualifier word for %q", l)
+		}
+		lines[i] = l + "," + w
+	}
+	return []byte(strings.Join(lines, "\n") + "\n")
 }
 
 // bumpIndicator raises every value of one indicator by 1%, rounded to hundredths.
@@ -293,8 +351,8 @@ func head(xs []string) []string {
 
 // TestTemplateRoundTrip downloads the XLSX template, fills it the way a user does in
 // Excel (numbers as numbers, a value in 万元 for a 亿元 indicator, a period typed as a
-// date that Excel stores as a serial), dry-runs it, commits it, and reads back the facts
-// and roll-ups.
+// date that Excel stores as a serial, 约 and 超 typed in 数值说明), dry-runs it, commits
+// it, and reads back the facts with their qualifiers and the roll-ups.
 func TestTemplateRoundTrip(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := setup(t, db)
@@ -311,14 +369,14 @@ func TestTemplateRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		head, err := x.GetRows("数据")
-		if err != nil || strings.Join(head[0], ",") != "指标代码,行政区代码,产业代码,企业统一社会信用代码,报告期,数值,单位,来源,来源状态,原文/备注,更正原因" {
+		if err != nil || strings.Join(head[0], ",") != "指标代码,行政区代码,产业代码,企业统一社会信用代码,报告期,数值,单位,来源,来源状态,原文/备注,更正原因,数值说明" {
 			t.Fatalf("template header: %v %v", head, err)
 		}
 		usccA := setUSCC(t, db, f.entA, "91360702MA35XXXX")
 		fill := [][]any{
-			{"REV", "360702", "RE", "", "2015", 40, "亿元", "县统计公报", "verified", "章贡区稀土钨产业收入40亿元"},
+			{"REV", "360702", "RE", "", "2015", 40, "亿元", "县统计公报", "verified", "章贡区稀土钨产业收入40亿元", "", "约"},
 			{"REV", "360703", "RE", "", "2015", 70000, "万元", "县统计公报", "", ""},
-			{"REV", "", "RE-MAG", usccA, "2015", 12.5, "", "企业报表", "report", ""},
+			{"REV", "", "RE-MAG", usccA, "2015", 12.5, "", "企业报表", "report", "", "", "超"},
 			{"OUT", "360702", "RE-MAG", "", nil, 1234.5, "吨", "企业报表", "", ""},
 		}
 		for i, r := range fill {
@@ -347,10 +405,10 @@ func TestTemplateRoundTrip(t *testing.T) {
 		}
 		got := currentState(t, db)
 		want := []string{
-			fmt.Sprintf("OUT|360702|RE-MAG|0|2015-03=1234500000 rev1 draft %q 企业报表 report %q", "1234.5 吨", ""),
-			fmt.Sprintf("REV|360702|RE-MAG|%d|2015=12500000 rev1 draft %q 企业报表 report %q", f.entA, "12.5 亿元", ""),
-			fmt.Sprintf("REV|360702|RE|0|2015=40000000 rev1 draft %q 县统计公报 verified %q", "40 亿元", ""),
-			fmt.Sprintf("REV|360703|RE|0|2015=7000000 rev1 draft %q 县统计公报 report %q", "70000 万元", ""),
+			fmt.Sprintf("OUT|360702|RE-MAG|0|2015-03=1234500000 rev1 draft %q 企业报表 report %q q=%q", "1234.5 吨", "", ""),
+			fmt.Sprintf("REV|360702|RE-MAG|%d|2015=12500000 rev1 draft %q 企业报表 report %q q=%q", f.entA, "12.5 亿元", "", "over"),
+			fmt.Sprintf("REV|360702|RE|0|2015=40000000 rev1 draft %q 县统计公报 verified %q q=%q", "40 亿元", "", "about"),
+			fmt.Sprintf("REV|360703|RE|0|2015=7000000 rev1 draft %q 县统计公报 report %q q=%q", "70000 万元", "", ""),
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Fatalf("facts after the round trip:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
