@@ -134,6 +134,24 @@ func cultDocChecks(t *testing.T, env *webtest.Env, db *store.DB, check func(meth
 	check("POST", fmt.Sprintf("/api/v1/support-measures/%d/status", m.ID), "/api/v1/support-measures/{id}/status", planner, map[string]any{"status": "finished"}, 422)
 	check("POST", "/api/v1/support-measures/987654/status", "/api/v1/support-measures/{id}/status", planner, map[string]any{"status": "done"}, 404)
 	check("POST", fmt.Sprintf("/api/v1/support-measures/%d/status", m.ID), "/api/v1/support-measures/{id}/status", entTok, map[string]any{"status": "done"}, 403)
+
+	const dp, dpID = "/api/v1/enterprise-classes/{code}/designations", "/api/v1/enterprise-classes/{code}/designations/{id}"
+	check("POST", "/api/v1/enterprise-classes/leader/designations", dp, planner, map[string]any{"enterprise_id": own, "source": "测试名单", "period": "2023-07"}, 201)
+	check("POST", "/api/v1/enterprise-classes/leader/designations", dp, planner, map[string]any{"enterprise_id": own}, 422)
+	check("POST", "/api/v1/enterprise-classes/leader/designations", dp, planner, map[string]any{"enterprise": own}, 400)
+	check("POST", "/api/v1/enterprise-classes/leader/designations", dp, entTok, map[string]any{"enterprise_id": own, "source": "s"}, 403)
+	check("GET", "/api/v1/enterprise-classes/leader/designations", dp, planner, nil, 200)
+	check("GET", "/api/v1/enterprise-classes/nope/designations", dp, planner, nil, 404)
+	check("DELETE", fmt.Sprintf("/api/v1/enterprise-classes/leader/designations/%d", own), dpID, entTok, nil, 403)
+	check("DELETE", fmt.Sprintf("/api/v1/enterprise-classes/leader/designations/%d", own), dpID, planner, nil, 204)
+	check("DELETE", fmt.Sprintf("/api/v1/enterprise-classes/leader/designations/%d", own), dpID, planner, nil, 404)
+	const lp, lpID = "/api/v1/enterprise-classes/{code}/list", "/api/v1/enterprise-classes/{code}/list/{id}"
+	check("POST", "/api/v1/enterprise-classes/leader/list", lp, planner, map[string]any{"enterprise_id": own, "note": "n"}, 204)
+	check("POST", "/api/v1/enterprise-classes/leader/list", lp, planner, map[string]any{"enterprise_id": 987654}, 422)
+	check("POST", "/api/v1/enterprise-classes/leader/list", lp, entTok, map[string]any{"enterprise_id": own}, 403)
+	check("DELETE", fmt.Sprintf("/api/v1/enterprise-classes/leader/list/%d", own), lpID, entTok, nil, 403)
+	check("DELETE", fmt.Sprintf("/api/v1/enterprise-classes/leader/list/%d", own), lpID, planner, nil, 204)
+	check("DELETE", fmt.Sprintf("/api/v1/enterprise-classes/leader/list/%d", own), lpID, planner, nil, 404)
 }
 
 // TestCultivationBadInputWritesNothing: refused rules and measures leave no row and no

@@ -358,3 +358,13 @@ func (db *DB) ListSupportMeasures(ctx context.Context, s EnterpriseScope, enterp
 	}
 	return list(ctx, db, measureList, q, conds, args, scanMeasure)
 }
+
+// DeleteDesignation removes one designation; false when there was none.
+func (t *Tx) DeleteDesignation(ctx context.Context, enterpriseID int64, class string) (bool, error) {
+	res, err := t.exec(ctx, "DELETE FROM enterprise_designations WHERE enterprise_id = ? AND class_code = ?", enterpriseID, class)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}

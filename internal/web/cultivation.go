@@ -30,6 +30,8 @@ func (s *Server) cultivationRoutes() {
 	s.handle("POST /cultivation/classes/{code}/combine", s.adapt(s.cultSetCombine))
 	s.handle("POST /cultivation/classes/{code}/list", s.adapt(s.cultAddToList))
 	s.handle("POST /cultivation/classes/{code}/list/{id}/remove", s.adapt(s.cultRemoveFromList))
+	s.handle("POST /cultivation/classes/{code}/designations", s.adapt(s.cultAddDesignation))
+	s.handle("POST /cultivation/classes/{code}/designations/{id}/remove", s.adapt(s.cultRemoveDesignation))
 	s.handle("POST /cultivation/support", s.adapt(s.cultAddMeasure))
 	s.handle("POST /cultivation/support/{id}/status", s.adapt(s.cultMeasureStatus))
 }
@@ -222,6 +224,8 @@ type cultClassView struct {
 	OnList       bool
 	Qualified    bool
 	Candidates   []cultOption
+	Designations []cultDesigView
+	Enterprises  []cultOption // every enterprise the designation form may name
 }
 
 func (s *Server) cultClassPage(w http.ResponseWriter, r *http.Request) error {
@@ -290,6 +294,9 @@ func (s *Server) cultClassPage(w http.ResponseWriter, r *http.Request) error {
 		if !m.Result.OnList {
 			v.Candidates = append(v.Candidates, cultOption{Value: strconv.FormatInt(m.Enterprise.ID, 10), Label: m.Enterprise.NameZh})
 		}
+	}
+	if v.Designations, v.Enterprises, err = s.cultDesignations(r, p, lang, code, src); err != nil {
+		return err
 	}
 	s.render(w, r, http.StatusOK, "cult_class", v)
 	return nil
