@@ -124,4 +124,3 @@ func (s *Server) shiftSharePage(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "relatedness_shift", v)
 	return nil
 }
-
