@@ -107,6 +107,7 @@ func (a *API) Endpoints() []Endpoint {
 		{"DELETE /api/v1/chains/{code}/links/{id}", a.deleteChainLink},
 		{"POST /api/v1/chains/{code}/edges", a.createChainEdge},
 		{"POST /api/v1/chains/{code}/placements", a.createPlacement},
+		{"GET /api/v1/relatedness", a.getRelatedness},
 	}
 	all = append(all, a.resourceEndpoints()...)
 	return append(all, a.epcisEndpoints()...)

@@ -453,6 +453,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		planDocChecks(t, env, db, check)
 		epcisDocChecks(t, env, db, check)
 		chainsDocChecks(t, env, db, check)
+		relDocChecks(t, env, db, check)
 
 		for key := range ops {
 			if !covered[key] {

@@ -2,6 +2,7 @@ package relatedness
 
 import (
 	"context"
+	"slices"
 	"sort"
 
 	"zhanxin/internal/auth"
@@ -35,15 +36,30 @@ func (s *Service) Analyse(ctx context.Context, p *auth.Principal, q Query) (*Ana
 	if err := auth.Require(p, auth.ReadRelatedness); err != nil {
 		return nil, err
 	}
+	a, err := s.frame(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.matrices(ctx, a, q.Indicator, q.Period)
+	if err != nil {
+		return nil, err
+	}
+	a.Matrix = ms[0]
+	if a.Result, err = Compute(a.Matrix); err != nil {
+		return a, err
+	}
+	return a, nil
+}
+
+// frame reads the names: the regions directly under q.Parent and every industry.
+func (s *Service) frame(ctx context.Context, q Query) (*Analysis, error) {
 	a := &Analysis{Query: q, RegionName: map[string]store.Region{}, Industry: map[string]store.Industry{}}
 	regions, err := s.DB.ListRegions(ctx, store.ListQuery{})
 	if err != nil {
 		return nil, err
 	}
-	under := map[string]bool{}
 	for _, r := range regions.Rows {
 		if r.ParentCode == q.Parent && r.Kind != "zone" {
-			under[r.Code] = true
 			a.RegionName[r.Code] = r
 		}
 	}
@@ -51,40 +67,87 @@ func (s *Service) Analyse(ctx context.Context, p *auth.Principal, q Query) (*Ana
 	if err != nil {
 		return nil, err
 	}
-	parent := map[string]bool{}
 	for _, i := range inds {
-		parent[i.ParentCode] = true
 		a.Industry[i.Code] = i
 	}
-	figs, err := s.DB.IndicatorFigures(ctx, q.Indicator, q.Period, nil)
+	return a, nil
+}
+
+// matrices builds one matrix per period over the same rows and columns: every region and
+// leaf industry with a figure in any of the periods, 0 where a period has none, so that a
+// shift-share split compares like with like.
+func (s *Service) matrices(ctx context.Context, a *Analysis, indicator string, periods ...string) ([]Matrix, error) {
+	parent := map[string]bool{}
+	for _, i := range a.Industry {
+		parent[i.ParentCode] = true
+	}
+	vals := make([]map[[2]string]float64, len(periods))
+	rs, is := map[string]bool{}, map[string]bool{}
+	for k, period := range periods {
+		figs, err := s.DB.IndicatorFigures(ctx, indicator, period, nil)
+		if err != nil {
+			return nil, err
+		}
+		vals[k] = map[[2]string]float64{}
+		for _, f := range figs {
+			// Leaf industries only: a parent's figure would count its children twice.
+			if _, under := a.RegionName[f.RegionCode]; !under || parent[f.IndustryCode] {
+				continue
+			}
+			vals[k][[2]string{f.RegionCode, f.IndustryCode}] = float64(f.Value) / 1e6
+			rs[f.RegionCode], is[f.IndustryCode] = true, true
+		}
+	}
+	var regions, industries []string
+	for r := range rs {
+		regions = append(regions, r)
+	}
+	for i := range is {
+		industries = append(industries, i)
+	}
+	sort.Strings(regions)
+	sort.Strings(industries)
+	out := make([]Matrix, len(periods))
+	for k := range periods {
+		out[k] = Matrix{Regions: regions, Industries: industries}
+		for _, r := range regions {
+			for _, i := range industries {
+				out[k].Values = append(out[k].Values, vals[k][[2]string{r, i}])
+			}
+		}
+	}
+	return out, nil
+}
+
+// ShiftAnalysis is the shift-share split of every region-industry change from Base to
+// Query.Period.
+type ShiftAnalysis struct {
+	Analysis
+	Base   string
+	Shifts []Shift
+}
+
+// ShiftShare reads the figures of both periods and splits the changes. The reference area
+// is the regions under q.Parent together.
+func (s *Service) ShiftShare(ctx context.Context, p *auth.Principal, q Query, base string) (*ShiftAnalysis, error) {
+	if err := auth.Require(p, auth.ReadRelatedness); err != nil {
+		return nil, err
+	}
+	a, err := s.frame(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	val := map[[2]string]float64{}
-	rs, is := map[string]bool{}, map[string]bool{}
-	for _, f := range figs {
-		// Leaf industries only: a parent's figure would count its children twice.
-		if !under[f.RegionCode] || parent[f.IndustryCode] {
-			continue
-		}
-		val[[2]string{f.RegionCode, f.IndustryCode}] = float64(f.Value) / 1e6
-		rs[f.RegionCode], is[f.IndustryCode] = true, true
+	ms, err := s.matrices(ctx, a, q.Indicator, base, q.Period)
+	if err != nil {
+		return nil, err
 	}
-	for r := range rs {
-		a.Matrix.Regions = append(a.Matrix.Regions, r)
+	sa := &ShiftAnalysis{Analysis: *a, Base: base}
+	sa.Matrix = ms[1]
+	// A base with no figures would otherwise be refused as its first region being zero,
+	// which names the wrong thing: the period is what is missing.
+	if len(ms[0].Regions) > 0 && !slices.ContainsFunc(ms[0].Values, func(v float64) bool { return v != 0 }) {
+		return sa, bad("no_base_figures", "relatedness.err.no_base", "base", q.Indicator, base, q.Parent)
 	}
-	for i := range is {
-		a.Matrix.Industries = append(a.Matrix.Industries, i)
-	}
-	sort.Strings(a.Matrix.Regions)
-	sort.Strings(a.Matrix.Industries)
-	for _, r := range a.Matrix.Regions {
-		for _, i := range a.Matrix.Industries {
-			a.Matrix.Values = append(a.Matrix.Values, val[[2]string{r, i}])
-		}
-	}
-	if a.Result, err = Compute(a.Matrix); err != nil {
-		return a, err
-	}
-	return a, nil
+	sa.Shifts, err = ShiftShare(ms[0], ms[1])
+	return sa, err
 }

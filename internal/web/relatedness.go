@@ -18,6 +18,7 @@ import (
 
 func (s *Server) relatednessRoutes() {
 	s.handle("GET /relatedness", s.adapt(s.relatednessPage))
+	s.handle("GET /relatedness/shift-share", s.adapt(s.shiftSharePage))
 }
 
 type relForm struct {
