@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"zhanxin/internal/ledger/ledgertest"
 
 	"zhanxin/internal/apperr"
 	"zhanxin/internal/auth"
@@ -64,22 +65,8 @@ func setup(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	c := &clock{t: time.Date(2018, 3, 1, 9, 0, 0, 0, ledger.ChinaTime)}
 	f := &fixture{svc: ledger.New(db, c.Now), clk: c, db: db}
-	err := db.Write(ctx, func(tx *store.Tx) error {
-		for _, g := range []store.Region{
-			{Code: "360000", NameZh: "江西省", NameEn: "Jiangxi", Kind: "province", Source: "t"},
-			{Code: "360700", NameZh: "赣州市", NameEn: "Ganzhou", Kind: "city", ParentCode: "360000", Source: "t"},
-		} {
-			if err := tx.UpsertRegion(ctx, g); err != nil {
-				return err
-			}
-		}
-		var err error
-		if f.ent1, err = tx.InsertEnterprise(ctx, store.Enterprise{NameZh: "示例稀土一厂", Source: "test", CreatedAt: c.Now()}); err != nil {
-			return err
-		}
-		f.ent2, err = tx.InsertEnterprise(ctx, store.Enterprise{NameZh: "示例稀土二厂", Source: "test", CreatedAt: c.Now()})
-		return err
-	})
+	var err error
+	f.ent1, f.ent2, err = ledgertest.SeedEnterprises(ctx, db, c.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

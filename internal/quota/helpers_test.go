@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"zhanxin/internal/ledger/ledgertest"
 
 	"zhanxin/internal/apperr"
 	"zhanxin/internal/auth"
@@ -74,22 +75,7 @@ func setup(t *testing.T, db *store.DB) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{db: db, clk: c, q: quota.New(db, c.Now), l: ledger.New(db, c.Now), cat: cat}
-	err = db.Write(ctx, func(tx *store.Tx) error {
-		for _, g := range []store.Region{
-			{Code: "360000", NameZh: "江西省", NameEn: "Jiangxi", Kind: "province", Source: "t"},
-			{Code: "360700", NameZh: "赣州市", NameEn: "Ganzhou", Kind: "city", ParentCode: "360000", Source: "t"},
-		} {
-			if err := tx.UpsertRegion(ctx, g); err != nil {
-				return err
-			}
-		}
-		var err error
-		if f.e1, err = tx.InsertEnterprise(ctx, store.Enterprise{NameZh: "示例稀土一厂", Source: "test", CreatedAt: c.Now()}); err != nil {
-			return err
-		}
-		f.e2, err = tx.InsertEnterprise(ctx, store.Enterprise{NameZh: "示例稀土二厂", Source: "test", CreatedAt: c.Now()})
-		return err
-	})
+	f.e1, f.e2, err = ledgertest.SeedEnterprises(ctx, db, c.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
