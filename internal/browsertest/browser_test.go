@@ -1,233 +1,20 @@
 package browsertest
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"fmt"
-	"image/png"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
-	"github.com/chromedp/chromedp"
-
-	"zhanxin/internal/auth"
-	"zhanxin/internal/dataset"
-	"zhanxin/internal/storetest"
-	"zhanxin/internal/web"
 	"zhanxin/internal/webtest"
+
+	"github.com/chromedp/chromedp"
 )
-
-// chromiumPath is Debian's chromium; ZHANXIN_CHROMIUM may name another binary.
-func chromiumPath() string {
-	if p := os.Getenv("ZHANXIN_CHROMIUM"); p != "" {
-		return p
-	}
-	return "/usr/bin/chromium"
-}
-
-// requireChromium skips the test loudly when there is no browser, but fails it in CI.
-func requireChromium(t *testing.T) string {
-	t.Helper()
-	p := chromiumPath()
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	msg := fmt.Sprintf("%s not found: the browser test needs Debian's chromium (apt-get install -y chromium)", p)
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s; CI=%s, so a missing browser is a failure", msg, os.Getenv("CI"))
-	}
-	fmt.Fprintf(os.Stderr, "\n*** %s: the BROWSER TEST IS SKIPPED ***\n\n", msg)
-	t.Skipf("*** BROWSER TEST SKIPPED: %s ***", msg)
-	return ""
-}
-
-// screenshotDir is $ZHANXIN_SCREENSHOT_DIR (make test sets out/), else a temporary dir.
-func screenshotDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("ZHANXIN_SCREENSHOT_DIR")
-	if dir == "" {
-		return t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// problems collects what a person would see as broken in DevTools: console errors,
-// uncaught exceptions, browser log errors, failed requests and 4xx/5xx responses.
-type problems struct {
-	mu   sync.Mutex
-	urls map[network.RequestID]string
-	list []string
-}
-
-func newProblems() *problems { return &problems{urls: map[network.RequestID]string{}} }
-
-// listen runs in the tab's message loop: it must return fast and run no command.
-func (p *problems) listen(ev any) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	switch ev := ev.(type) {
-	case *runtime.EventConsoleAPICalled:
-		if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
-			var args []string
-			for _, a := range ev.Args {
-				if len(a.Value) > 0 {
-					args = append(args, string(a.Value))
-				} else {
-					args = append(args, a.Description)
-				}
-			}
-			p.list = append(p.list, fmt.Sprintf("console.%s: %s", ev.Type, strings.Join(args, " ")))
-		}
-	case *runtime.EventExceptionThrown:
-		d := ev.ExceptionDetails
-		text := d.Text
-		if d.Exception != nil && d.Exception.Description != "" {
-			text += " " + d.Exception.Description
-		}
-		p.list = append(p.list, fmt.Sprintf("uncaught exception at %s:%d:%d: %s", d.URL, d.LineNumber+1, d.ColumnNumber+1, text))
-	case *log.EventEntryAdded:
-		if ev.Entry.Level == log.EntryLevelError {
-			p.list = append(p.list, fmt.Sprintf("browser log (%s): %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL))
-		}
-	case *network.EventRequestWillBeSent:
-		p.urls[ev.RequestID] = ev.Request.URL
-	case *network.EventResponseReceived:
-		if ev.Response.Status >= 400 {
-			hint := ""
-			if strings.HasSuffix(ev.Response.URL, "/favicon.ico") {
-				hint = " (every browser asks for it: serve /favicon.ico or declare <link rel=\"icon\"> in the layout)"
-			}
-			p.list = append(p.list, fmt.Sprintf("HTTP %d for %s %s%s", ev.Response.Status, ev.Type, ev.Response.URL, hint))
-		}
-	case *network.EventLoadingFailed:
-		// A request the page itself abandoned (a navigation away) is not a failure.
-		if !ev.Canceled {
-			p.list = append(p.list, fmt.Sprintf("request failed: %s %s: %s %s", ev.Type, p.urls[ev.RequestID], ev.ErrorText, ev.BlockedReason))
-		}
-	}
-}
-
-// check fails the test with every problem seen since the last check.
-func (p *problems) check(t *testing.T, where string) {
-	t.Helper()
-	p.mu.Lock()
-	got := p.list
-	p.list = nil
-	p.mu.Unlock()
-	for _, s := range got {
-		t.Errorf("%s: %s", where, s)
-	}
-}
 
 // TestBrowser logs in through the form, opens the dashboard (county map drawn), the plan
 // page, a target with its chart, and the regions table at 1366×768 and at phone width,
 // and saves screenshots; any console error or failed request fails it.
 func TestBrowser(t *testing.T) {
-	chromium := requireChromium(t)
-	shots := screenshotDir(t)
-
-	// The real server on a fresh SQLite database with the built-in dataset and one admin.
-	ctx := context.Background()
-	env := webtest.Start(t, storetest.SQLite(t), web.Config{Version: "browsertest"})
-	if _, err := dataset.Load(ctx, env.DB, auth.CLI("browsertest"), time.Now(), dataset.Default()); err != nil {
-		t.Fatalf("load the default dataset: %v", err)
-	}
-	env.AddUser("admin", auth.Admin, "", 0)
-	base := env.HTTP.URL // httptest listens on 127.0.0.1 only
-
-	// Debian's chromium, headless, with no network of its own beyond the test server.
-	var chromeOut bytes.Buffer
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1366, 768),
-		chromedp.CombinedOutput(&chromeOut),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc() // before t.TempDir's cleanup removes the profile
-	probs := newProblems()
-	tab, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithListener(probs.listen))
-	defer cancelTab()
-	if err := chromedp.Do(tab); err != nil { // starts the browser, bound to allocCtx
-		t.Fatalf("start %s: %v\n%s", chromium, err, chromeOut.String())
-	}
-	// Every step below gets at most two minutes in all.
-	tab, cancelTimeout := context.WithTimeout(tab, 2*time.Minute)
-	defer cancelTimeout()
-
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(tab, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	eval := func(what, js string, out any) {
-		t.Helper()
-		raw, err := chromedp.Run(tab, chromedp.Evaluate[[]byte](js))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("%s: decode %s: %v", what, raw, err)
-		}
-	}
-	shot := func(name string, width int) {
-		t.Helper()
-		buf, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		img, err := png.Decode(bytes.NewReader(buf))
-		if err != nil {
-			t.Fatalf("screenshot %s is not a PNG: %v", name, err)
-		}
-		if w := img.Bounds().Dx(); w != width {
-			t.Errorf("screenshot %s is %d px wide, want %d", name, w, width)
-		}
-		p := filepath.Join(shots, name)
-		if err := os.WriteFile(p, buf, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot %s (%dx%d)", p, img.Bounds().Dx(), img.Bounds().Dy())
-	}
-	// settled waits until the page has loaded and its deferred scripts have run.
-	settled := func(what string) {
-		t.Helper()
-		if _, err := chromedp.Run(tab, chromedp.Poll[bool](`document.readyState === "complete"`,
-			chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-			t.Fatalf("%s: page did not finish loading: %v", what, err)
-		}
-		var hasHTMX bool
-		eval(what+": window.htmx", `typeof window.htmx !== "undefined" && window.htmx !== null`, &hasHTMX)
-		if !hasHTMX {
-			t.Errorf("%s: window.htmx is not defined: vendor/htmx.min.js did not load (run make assets)", what)
-		}
-	}
-
-	// A browser in China asks for Chinese; the platform's default language.
-	if _, err := chromedp.Call(tab, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
-		Headers: network.Headers{"Accept-Language": "zh-CN,zh;q=0.9"}}); err != nil {
-		t.Fatalf("set Accept-Language: %v", err)
-	}
+	s := Open(t)
+	tab, base, probs := s.Tab, s.Base, s.Probs
+	do, eval, shot, settled := s.Do, s.Eval, s.Shot, s.Settled
 	do("desktop viewport", chromedp.EmulateViewport(1366, 768))
 
 	// 1. Log in through the form, as a person would.
@@ -292,13 +79,7 @@ func TestBrowser(t *testing.T) {
 		Map      string `json:"map"`
 		Canvas   int    `json:"canvas"`
 	}
-	waitDrawn := func(what, sel string) {
-		t.Helper()
-		if _, err := chromedp.Run(tab, chromedp.Poll[bool](`(() => { const e = document.querySelector('`+sel+`');
-			return !!e && e.getAttribute("data-rendered") === "1"; })()`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-			t.Fatalf("%s: the chart was not drawn: %v", what, err)
-		}
-	}
+	waitDrawn := s.WaitDrawn
 	waitDrawn("home page", "#county-map")
 	eval("county map", `(() => {
 		const el = document.getElementById("county-map"), inst = echarts.getInstanceByDom(el), m = echarts.getMap("赣州");
