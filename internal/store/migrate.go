@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -138,6 +139,12 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 // record in schema_migrations, and returns the ones it applied. On PostgreSQL an advisory
 // lock keeps two servers starting at once from applying the same migration twice.
 func (db *DB) Migrate(ctx context.Context, now func() time.Time) ([]Migration, error) {
+	return db.migrate(ctx, now, "")
+}
+
+// migrate applies the pending migrations in order, stopping before the one named stop
+// ("" for none): tests use it to put rows in an older schema and migrate them.
+func (db *DB) migrate(ctx context.Context, now func() time.Time, stop string) ([]Migration, error) {
 	// Even CREATE TABLE IF NOT EXISTS races on PostgreSQL (two servers both pass the "not
 	// exists" check), so it takes the same lock as the migrations.
 	if err := db.Write(ctx, func(tx *Tx) error {
@@ -155,8 +162,15 @@ func (db *DB) Migrate(ctx context.Context, now func() time.Time) ([]Migration, e
 	}
 	var done []Migration
 	for _, m := range all {
+		if m.Name == stop {
+			break
+		}
 		applied := false
-		err := db.Write(ctx, func(tx *Tx) error {
+		write := db.Write
+		if db.Dialect == SQLite && strings.HasPrefix(m.sql, foreignKeysOff) {
+			write = db.writeForeignKeysOff
+		}
+		err := write(ctx, func(tx *Tx) error {
 			if err := tx.migrationLock(ctx); err != nil {
 				return err
 			}
@@ -196,4 +210,60 @@ func (t *Tx) migrationLock(ctx context.Context) error {
 	}
 	_, err := t.exec(ctx, "SELECT pg_advisory_xact_lock(7316001)")
 	return err
+}
+
+// foreignKeysOff as a migration's first line asks for SQLite's table-rebuild procedure
+// (https://www.sqlite.org/lang_altertable.html#otheralter): a table that others reference
+// can be dropped and recreated only with foreign keys off, and PRAGMA foreign_keys is
+// ignored inside a transaction, so it is set on the writer connection around it.
+const foreignKeysOff = "-- zhanxin:foreign-keys-off\n"
+
+// writeForeignKeysOff runs fn in a write transaction on the writer connection with foreign
+// keys off, checks every foreign key before committing (step 10 of the procedure: a
+// rebuild that broke a reference rolls back), and turns them on again.
+func (db *DB) writeForeignKeysOff(ctx context.Context, fn func(*Tx) error) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON")
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	t := &Tx{tx: tx, d: db.Dialect}
+	if err := fn(t); err != nil {
+		tx.Rollback()
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		tx.Rollback()
+		return err
+	}
+	var broken []string
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			rows.Close()
+			tx.Rollback()
+			return err
+		}
+		broken = append(broken, fmt.Sprintf("%s row %d → %s", table, rowid.Int64, parent))
+	}
+	rows.Close()
+	if len(broken) > 0 {
+		tx.Rollback()
+		return fmt.Errorf("foreign keys broken by the migration: %s", strings.Join(broken, "; "))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
 }
