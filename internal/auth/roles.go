@@ -119,6 +119,11 @@ const (
 	ReadQuota        Action = "quota.read"
 	ManageQuota      Action = "quota.manage"
 	ReportProduction Action = "quota.report"
+	// Strategic reserves: reading depots and stock cards (enterprise users: the depots they
+	// operate or hold a share of, applied by package reserve), and creating depots, setting
+	// partner shares and moving stock (收储, 轮换, 投放, in-ground reservation).
+	ReadReserves   Action = "reserves.read"
+	ManageReserves Action = "reserves.manage"
 	// Supply allocation: creating rounds, editing their rules and applying them.
 	ManageAllocation Action = "allocation.manage"
 	// Plans: creating, changing and deleting the stages and targets of a plan.
@@ -177,6 +182,8 @@ var grants = map[Action][]Role{
 	ManageQuota:       {Admin, Regulator},
 	ReportProduction:  {Admin, Regulator, Enterprise},
 	ManageAllocation:  {Admin, Planner, Regulator},
+	ReadReserves:      {Admin, Planner, Regulator, Enterprise},
+	ManageReserves:    {Admin, Regulator},
 	ManagePlans:       {Admin, Planner},
 	CaptureEvents:     {Admin, Regulator, Enterprise},
 	ReadEvents:        {Admin, Planner, Regulator, Enterprise},

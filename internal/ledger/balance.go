@@ -109,6 +109,22 @@ func (s *Service) Statement(ctx context.Context, p *auth.Principal, code string,
 	if err != nil {
 		return Statement{}, err
 	}
+	return s.statement(ctx, p, a, from, to, limit)
+}
+
+// StatementUnscoped is Statement without the ledger's own permission and account scope,
+// for a use case that has checked its own (a depot's stock card is read by the enterprise
+// operating the depot, whose account it is not). Counterparties stay scoped to p.
+func (s *Service) StatementUnscoped(ctx context.Context, p *auth.Principal, code string, from, to time.Time, limit int) (Statement, error) {
+	a, err := s.DB.LedgerAccountByCode(ctx, code)
+	if err != nil {
+		return Statement{}, err
+	}
+	return s.statement(ctx, p, a, from, to, limit)
+}
+
+func (s *Service) statement(ctx context.Context, p *auth.Principal, a store.LedgerAccount, from, to time.Time, limit int) (Statement, error) {
+	var err error
 	st := Statement{Account: accountOf(a), From: from, To: to}
 	if st.Opening, err = s.balanceAt(ctx, a, from.Add(-time.Millisecond)); err != nil {
 		return st, err

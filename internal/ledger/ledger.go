@@ -87,10 +87,14 @@ const (
 	SmeltingSeparation Kind = "smelting_separation"
 	Export             Kind = "export"
 	SupplyAllocation   Kind = "supply_allocation"
+	// Reserve is a strategic reserve's stock of one product (its commodity is the product
+	// code, its year the year it was opened; stock does not lapse at year end). Package
+	// reserve opens these ledgers with their depots, so CreateLedger refuses the kind.
+	Reserve Kind = "reserve"
 )
 
 // Kinds lists the ledger kinds.
-var Kinds = []Kind{Mining, SmeltingSeparation, Export, SupplyAllocation}
+var Kinds = []Kind{Mining, SmeltingSeparation, Export, SupplyAllocation, Reserve}
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {
@@ -172,6 +176,8 @@ func (s *Service) CreateLedger(ctx context.Context, p *auth.Principal, c Commodi
 		return Ledger{}, invalid("unknown_commodity", "commodity", "ledger.err.commodity", string(c))
 	case !k.Valid():
 		return Ledger{}, invalid("unknown_kind", "kind", "ledger.err.kind", string(k))
+	case k == Reserve:
+		return Ledger{}, invalid("reserve_ledger", "kind", "ledger.err.reserve_ledger")
 	case year < 1949 || year > 2200:
 		return Ledger{}, invalid("bad_year", "year", "ledger.err.year", year)
 	}

@@ -47,6 +47,11 @@ const (
 	CodeCorrection Code = 7 // 更正: corrects an earlier transfer (transfers are never edited)
 	CodeReserve    Code = 8 // 预留: a two-phase reservation
 	CodeAllocate   Code = 9 // 供应配置: supply allocated to an enterprise
+	// Strategic reserves (package reserve).
+	CodePurchase Code = 10 // 收储: stock bought into a depot
+	CodeRotate   Code = 11 // 轮换: one leg of a rotation (old stock out, fresh stock in)
+	CodeRelease  Code = 12 // 投放: stock released from a depot, or in-ground tonnage freed
+	CodeSetAside Code = 13 // 划定储备: a deposit's tonnage reserved in the ground
 )
 
 // Codes names every code, for forms and messages.
@@ -60,6 +65,10 @@ var Codes = map[Code]struct{ Name, Zh, En string }{
 	CodeCorrection: {"correction", "更正", "correction"},
 	CodeReserve:    {"reserve", "预留", "reservation"},
 	CodeAllocate:   {"allocate", "供应配置", "allocation"},
+	CodePurchase:   {"purchase", "收储", "reserve purchase"},
+	CodeRotate:     {"rotate", "轮换", "reserve rotation"},
+	CodeRelease:    {"release", "投放", "reserve release"},
+	CodeSetAside:   {"set_aside", "划定储备", "set aside in the ground"},
 }
 
 // Transfer is what a client asks for. Accounts are named by code. A post or void may leave

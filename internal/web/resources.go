@@ -83,7 +83,7 @@ func commodityName(lang i18n.Lang, c string) string {
 }
 
 var kindKeys = map[string]string{"mining": "resources.kind.mining", "smelting_separation": "resources.kind.smelting_separation",
-	"export": "resources.kind.export", "supply_allocation": "resources.kind.supply_allocation"}
+	"export": "resources.kind.export", "supply_allocation": "resources.kind.supply_allocation", "reserve": "resources.kind.reserve"}
 
 // ledgerName is "离子型稀土 · 开采 · 2018".
 func (s *Server) ledgerName(lang i18n.Lang, key string) string {

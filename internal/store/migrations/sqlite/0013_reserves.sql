@@ -42,15 +42,15 @@ CREATE TABLE reserve_depots (
 );
 CREATE INDEX reserve_depots_operator ON reserve_depots(operator_id);
 
--- Coordinated stockpiling (联合储备): a partner region or enterprise holds share_bp
--- hundredths of a percent of a depot's stock; a depot's shares sum to at most 100%.
+-- Coordinated stockpiling (联合储备): a partner region or enterprise holds share_ppm
+-- millionths (ppm) of a depot's stock; a depot's shares sum to at most 100%.
 -- partner is 'R:<region code>' or 'E:<enterprise id>', one row per partner.
 CREATE TABLE reserve_shares (
 	depot_id      BIGINT NOT NULL REFERENCES reserve_depots(id),
 	partner       TEXT NOT NULL,
 	region_code   TEXT REFERENCES regions(code),
 	enterprise_id BIGINT REFERENCES enterprises(id),
-	share_bp      INTEGER NOT NULL CHECK (share_bp BETWEEN 1 AND 10000),
+	share_ppm     BIGINT NOT NULL CHECK (share_ppm BETWEEN 1 AND 1000000),
 	note          TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (depot_id, partner),
 	CHECK ((region_code IS NULL) <> (enterprise_id IS NULL))
