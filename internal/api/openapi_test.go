@@ -450,6 +450,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		innoDocChecks(t, env, db, check)
 		polDocChecks(t, env, db, check)
 		resourcesDocChecks(t, env, db, check)
+		reservesDocChecks(t, env, db, check)
 		planDocChecks(t, env, db, check)
 		epcisDocChecks(t, env, db, check)
 		chainsDocChecks(t, env, db, check)

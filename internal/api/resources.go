@@ -762,6 +762,12 @@ type StatementLine struct {
 	DebitsAfter  int64     `json:"debits_posted_after"`
 }
 
+func statementLineOf(l ledger.Line) StatementLine {
+	return StatementLine{Seq: l.Seq, Timestamp: l.Timestamp.UTC(), Side: l.Side, Counterparty: l.Counterparty,
+		AmountG: l.Amount, Code: ledger.Codes[l.Code].Name, Pending: l.Flags&ledger.Pending != 0, Ref: l.Ref,
+		CreditsAfter: l.CreditsPosted, DebitsAfter: l.DebitsPosted}
+}
+
 // BalanceAt is an account's balances at an instant.
 type BalanceAt struct {
 	At             time.Time `json:"at"`
@@ -808,9 +814,7 @@ func (a *API) ledgerStatement(w http.ResponseWriter, r *http.Request) error {
 	}
 	lines := []StatementLine{}
 	for _, l := range st.Lines {
-		lines = append(lines, StatementLine{Seq: l.Seq, Timestamp: l.Timestamp.UTC(), Side: l.Side, Counterparty: l.Counterparty,
-			AmountG: l.Amount, Code: ledger.Codes[l.Code].Name, Pending: l.Flags&ledger.Pending != 0, Ref: l.Ref,
-			CreditsAfter: l.CreditsPosted, DebitsAfter: l.DebitsPosted})
+		lines = append(lines, statementLineOf(l))
 	}
 	WriteJSON(w, http.StatusOK, map[string]any{"account": acct, "opening": balanceOf(st.Opening), "closing": balanceOf(st.Closing),
 		"lines": lines, "more": st.More})
