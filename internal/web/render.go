@@ -250,6 +250,7 @@ var navEntries = []navEntry{
 	{"resources.nav.group", "quota.nav.statement", "/ledger/statement", auth.ReadLedger},
 	{"resources.nav.group", "quota.nav.reconcile", "/ledger/reconcile", auth.ReconcileLedger},
 	{"resources.nav.group", "allocation.nav", "/allocation", auth.ReadQuota},
+	{"resources.nav.group", "reserve.nav", "/reserves", auth.ReadReserves},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {
