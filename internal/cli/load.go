@@ -67,7 +67,7 @@ func runLoadDemo(ctx context.Context, env *Env, target string) error {
 		fmt.Fprintln(env.Stdout, "示例年度已载入，未作改动 / the demonstration year is already loaded; nothing changed")
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "示例年度（虚构数据）已载入 / demonstration year (synthetic) loaded: 下达 grants %d, 生产报告 reports %d, 矿业权 rights %d, 配置轮次 rounds %d\n",
-		sum.Grants, sum.Reports, sum.Rights, sum.Rounds)
+	fmt.Fprintf(env.Stdout, "示例年度（虚构数据）已载入 / demonstration year (synthetic) loaded: 下达 grants %d, 生产报告 reports %d, 矿业权 rights %d, 配置轮次 rounds %d, 储备业务 reserve operations %d\n",
+		sum.Grants, sum.Reports, sum.Rights, sum.Rounds, sum.ReserveOps)
 	return nil
 }

@@ -18,11 +18,12 @@ import (
 // The demonstration year (示例数据): a synthetic 2024 of the ionic rare earth quota system
 // so that a newcomer sees every resource screen working — quota granted down to three
 // enterprises, monthly reports, one over-quota report, one late report, an overdue
-// pass-down, rights with a state-holding warning, and an applied supply allocation round.
+// pass-down, rights with a state-holding warning, an applied supply allocation round, and
+// a strategic reserve depot with a purchase and a release.
 // Nothing in it is a fact: every enterprise, account and deposit is named 【示例】, every
 // grant has source status S, and it is loaded only on request (zhanxin load --dataset
-// demo), after the default dataset, never by the default load. (There is no reserve
-// purchase: strategic reserves are not built yet.)
+// demo), after the default dataset, never by the default load. The strategic reserve part
+// is in demo_reserves.go.
 //
 // It is written through the same use cases as a user's work, each step its own
 // transaction with the demonstration's date as the clock; loading it again finds its
@@ -40,6 +41,7 @@ type DemoSummary struct {
 	Reports       int
 	Rights        int
 	Rounds        int
+	ReserveOps    int
 }
 
 type demoClock struct{ t time.Time }
@@ -227,5 +229,8 @@ func LoadDemo(ctx context.Context, db *store.DB, p *auth.Principal) (DemoSummary
 		return sum, fmt.Errorf("demo round: %w", err)
 	}
 	sum.Rounds++
+	if err := demoReserves(ctx, db, p, clk, ents, &sum); err != nil {
+		return sum, err
+	}
 	return sum, nil
 }

@@ -27,7 +27,7 @@ func TestDemonstrationYearIsLabelledCompleteAndLoadsOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sum != (dataset.DemoSummary{Grants: 6, Reports: 11, Rights: 3, Rounds: 1}) {
+		if sum != (dataset.DemoSummary{Grants: 6, Reports: 11, Rights: 3, Rounds: 1, ReserveOps: 2}) {
 			t.Fatalf("summary %+v", sum)
 		}
 		q := quota.New(db, time.Now)
