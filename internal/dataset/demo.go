@@ -76,7 +76,7 @@ func LoadDemo(ctx context.Context, db *store.DB, p *auth.Principal) (DemoSummary
 				return nil
 			}
 		}
-		return nil
+		return demoPreflight(ctx, tx)
 	})
 	if err != nil || sum.AlreadyLoaded {
 		return sum, err

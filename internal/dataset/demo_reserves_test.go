@@ -1,12 +1,15 @@
 package dataset_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"zhanxin/internal/apperr"
 	"zhanxin/internal/auth"
 	"zhanxin/internal/dataset"
+	"zhanxin/internal/i18n"
 	"zhanxin/internal/ledger"
 	"zhanxin/internal/reserve"
 	"zhanxin/internal/store"
@@ -51,6 +54,45 @@ func TestDemonstrationReserve(t *testing.T) {
 		}
 		if ds, _ := svc.Depots(ctx, p); len(ds) != 1 {
 			t.Fatalf("second load added depots: %d", len(ds))
+		}
+	})
+}
+
+// The demonstration checks the names it will create before writing: a taken one refuses
+// the whole load, naming it in both languages, with nothing written.
+func TestDemonstrationRefusesTakenNamesUntouched(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		p := auth.CLI("t")
+		if _, err := dataset.Load(ctx, db, p, time.Now(), dataset.Default()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ledger.New(db, time.Now).CreateLedger(ctx, p, ledger.REOIonic, ledger.Mining, 2024); err != nil {
+			t.Fatal(err)
+		}
+		before, err := db.ListAudit(ctx, store.AuditFilter{}, store.ListQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = dataset.LoadDemo(ctx, db, p)
+		e := apperr.From(err)
+		cat, cerr := i18n.Load()
+		if cerr != nil {
+			t.Fatal(cerr)
+		}
+		zh, en := cat.T(i18n.Zh, e.Key, e.Args...), cat.T(i18n.En, e.Key, e.Args...)
+		if e.Kind != apperr.Conflict || !strings.Contains(zh, "reo_ionic/mining/2024") || !strings.Contains(en, "reo_ionic/mining/2024") || zh == en {
+			t.Fatalf("taken ledger: %v (%q / %q)", err, zh, en)
+		}
+		after, err := db.ListAudit(ctx, store.AuditFilter{}, store.ListQuery{})
+		if err != nil || after.Total != before.Total {
+			t.Fatalf("audit %d → %d (%v)", before.Total, after.Total, err)
+		}
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.EnterpriseByName(ctx, dataset.DemoMark+"赣南稀土矿业甲公司")
+			return err
+		})
+		if !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a demonstration enterprise was written: %v", err)
 		}
 	})
 }
