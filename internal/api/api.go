@@ -110,6 +110,7 @@ func (a *API) Endpoints() []Endpoint {
 		{"GET /api/v1/relatedness", a.getRelatedness},
 	}
 	all = append(all, a.resourceEndpoints()...)
+	all = append(all, a.flowEndpoints()...)
 	return append(all, a.epcisEndpoints()...)
 }
 
