@@ -227,5 +227,8 @@ func LoadDemo(ctx context.Context, db *store.DB, p *auth.Principal) (DemoSummary
 		return sum, fmt.Errorf("demo round: %w", err)
 	}
 	sum.Rounds++
+	if err := loadDemoFlows(ctx, db, p, clk, ents); err != nil {
+		return sum, fmt.Errorf("demo flows: %w", err)
+	}
 	return sum, nil
 }
