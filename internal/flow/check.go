@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"zhanxin/internal/apperr"
@@ -322,11 +324,24 @@ func (s *Service) load(ctx context.Context, sc scope, per Period, site string) (
 	return readAll(rows, sc.conv)
 }
 
+// readAll reads the events' documents. Decoding the JSON is most of a year's balance, and
+// each event is independent, so it uses every core.
 func readAll(rows []store.EPCISEventRow, conv *Converter) ([]event, []string, error) {
 	evs := make([]event, len(rows))
+	workers := min(runtime.GOMAXPROCS(0), max(len(rows)/1000, 1))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(rows); i += workers {
+				evs[i] = readEvent(rows[i], conv)
+			}
+		}(w)
+	}
+	wg.Wait()
 	var unconv []string
-	for i, r := range rows {
-		evs[i] = readEvent(r, conv)
+	for i := range evs {
 		for _, u := range evs[i].unconvert {
 			unconv = append(unconv, fmt.Sprintf("%s (%s): %s", evs[i].hash, evs[i].site, u))
 		}
@@ -525,13 +540,24 @@ func (s *Service) Check(ctx context.Context, site string, per Period) (Report, e
 		}
 	}
 	c.yields(evs)
-	// Receipts may come after the period (goods in transit at its end): read them to now.
-	recv, err := s.DB.FlowEvents(ctx, store.FlowEventFilter{From: per.From.UnixMilli(), To: math.MaxInt64, BizSteps: []string{stepReceiving}})
+	// Receipts may come after the period (goods in transit at its end): read those too. A
+	// check of one site needs every site's receipts of the period as well.
+	var receipts []event
+	from := per.From.UnixMilli()
+	if site == "" {
+		from = per.To.UnixMilli()
+		for _, ev := range evs {
+			if ev.step == stepReceiving {
+				receipts = append(receipts, ev)
+			}
+		}
+	}
+	recv, err := s.DB.FlowEvents(ctx, store.FlowEventFilter{From: from, To: math.MaxInt64, BizSteps: []string{stepReceiving}})
 	if err != nil {
 		return rep, err
 	}
-	receipts, _, _ := readAll(recv, sc.conv)
-	c.shipments(evs, receipts)
+	later, _, _ := readAll(recv, sc.conv)
+	c.shipments(evs, append(receipts, later...))
 	year := per.From.Year()
 	licensed, err := s.DB.EnterprisesWithGrant(ctx, "", year)
 	if err != nil {
@@ -656,11 +682,12 @@ func pct(ppm int64) string {
 // transaction (despatch advice, bill of lading), or, for a shipment without one, by a
 // shared class at its destination.
 func (c *checker) shipments(evs, receipts []event) {
-	byTx := map[string][]int{}
+	byTx, bySite := map[string][]int{}, map[string][]int{}
 	for i, r := range receipts {
 		for _, t := range r.txs {
 			byTx[t] = append(byTx[t], i)
 		}
+		bySite[r.site] = append(bySite[r.site], i)
 	}
 	for _, ev := range evs {
 		if ev.step != stepShipping || len(ev.quantity) == 0 {
@@ -686,14 +713,12 @@ func (c *checker) shipments(evs, receipts []event) {
 			for _, q := range ev.quantity {
 				classes[q.class] = true
 			}
-			for i, r := range receipts {
-				at := false
-				for _, d := range ev.dests {
-					at = at || d == r.site
-				}
-				for _, q := range r.quantity {
-					if at && classes[q.class] && r.at >= ev.at {
-						matched[i] = true
+			for _, d := range ev.dests {
+				for _, i := range bySite[d] {
+					for _, q := range receipts[i].quantity {
+						if classes[q.class] && receipts[i].at >= ev.at {
+							matched[i] = true
+						}
 					}
 				}
 			}

@@ -12,7 +12,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"math/big"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -310,12 +312,39 @@ func (c *Converter) Convert(class, quantity, uom string) (int64, error) {
 	if !ok {
 		return 0, apperr.New(apperr.Invalid, "unknown_unit", "flow.err.unknown_unit", uom, class).With("uom", "flow.err.unknown_unit", uom, class)
 	}
+	if g, ok := convertFast(quantity, unit*p.ContentPPM); ok {
+		return g, nil
+	}
 	q, ok := new(big.Rat).SetString(quantity)
 	if !ok || q.Sign() < 0 {
 		return 0, apperr.New(apperr.Invalid, "bad_quantity", "flow.err.quantity", quantity, class).With("quantity", "flow.err.quantity", quantity, class)
 	}
 	q.Mul(q, new(big.Rat).SetFrac64(unit*p.ContentPPM, 1000000))
 	return roundRat(q), nil
+}
+
+// convertFast is Convert for a plain decimal ("1234.567") whose product with the factor
+// (grams per unit × content in ppm) fits in 63 bits: the common case, without big.Rat's
+// allocations and gcd, which were a large share of a year's balance. ok is false
+// otherwise, and the exact big.Rat path decides.
+func convertFast(quantity string, factor int64) (int64, bool) {
+	whole, frac, _ := strings.Cut(quantity, ".")
+	if whole == "" || len(whole)+len(frac) > 18 || len(frac) > 12 || !digits(whole) || (frac != "" && !digits(frac)) {
+		return 0, false
+	}
+	var m uint64
+	for _, c := range whole + frac {
+		m = m*10 + uint64(c-'0')
+	}
+	hi, lo := bits.Mul64(m, uint64(factor))
+	if hi != 0 || lo > math.MaxInt64/2 {
+		return 0, false
+	}
+	d := uint64(1000000)
+	for range frac {
+		d *= 10
+	}
+	return int64((2*lo + d) / (2 * d)), true
 }
 
 func roundRat(r *big.Rat) int64 {
