@@ -111,6 +111,7 @@ func (a *API) Endpoints() []Endpoint {
 	}
 	all = append(all, a.resourceEndpoints()...)
 	all = append(all, a.reserveEndpoints()...)
+	all = append(all, a.flowEndpoints()...)
 	return append(all, a.epcisEndpoints()...)
 }
 

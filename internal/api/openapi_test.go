@@ -455,6 +455,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 		epcisDocChecks(t, env, db, check)
 		chainsDocChecks(t, env, db, check)
 		relDocChecks(t, env, db, check)
+		flowDocChecks(t, env, db, check)
 
 		for key := range ops {
 			if !covered[key] {

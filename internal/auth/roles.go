@@ -135,6 +135,11 @@ const (
 	ReadEvents      Action = "epcis.read"
 	ManageLocations Action = "epcis.locations"
 	TraceProvenance Action = "epcis.provenance" // across enterprises, so not enterprise users
+	// The rare earth and tungsten flow layer: reading balances and anomalies (enterprise
+	// users: their own sites only, applied by package flow), and running the checks, mapping
+	// products and acting on anomalies (assign, comment, close).
+	ReadFlow   Action = "flow.read"
+	ManageFlow Action = "flow.manage"
 )
 
 // grants is the permission table: the only place that says which role may do what.
@@ -189,6 +194,8 @@ var grants = map[Action][]Role{
 	ReadEvents:        {Admin, Planner, Regulator, Enterprise},
 	ManageLocations:   {Admin, Regulator},
 	TraceProvenance:   {Admin, Planner, Regulator},
+	ReadFlow:          {Admin, Planner, Regulator, Enterprise},
+	ManageFlow:        {Admin, Regulator},
 }
 
 // Can reports whether p may do a.

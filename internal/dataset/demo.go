@@ -232,5 +232,8 @@ func LoadDemo(ctx context.Context, db *store.DB, p *auth.Principal) (DemoSummary
 	if err := demoReserves(ctx, db, p, clk, ents, &sum); err != nil {
 		return sum, err
 	}
+	if err := loadDemoFlows(ctx, db, p, clk, ents); err != nil {
+		return sum, fmt.Errorf("demo flows: %w", err)
+	}
 	return sum, nil
 }

@@ -14,10 +14,12 @@ import (
 	"testing"
 
 	"zhanxin/internal/auth"
+	"zhanxin/internal/flow"
 	"zhanxin/internal/i18n"
 	"zhanxin/internal/lead"
 	"zhanxin/internal/park"
 	"zhanxin/internal/project"
+	"zhanxin/internal/trace"
 )
 
 // The catalogue test reads the source itself: every key a template or Go code names must
@@ -36,7 +38,8 @@ func catDynamic(t *testing.T) map[string][]string {
 	return map[string][]string{"role.": roles, "region.kind.": catRegionKinds(t),
 		"park.kind.": park.Kinds, "park.status.": park.Statuses, "park.fact_status.": {"draft", "submitted", "approved"},
 		"project.stage.": project.Stages, "project.blocker.kind.": project.BlockerKinds,
-		"project.blocker.status.": {"open", "resolved", "closed"}, "lead.stage.": lead.Stages}
+		"project.blocker.status.": {"open", "resolved", "closed"}, "lead.stage.": lead.Stages,
+		"flow.kind.": flow.Kinds, "flow.status.": flow.Statuses, "flow.site.": trace.LocationKinds}
 }
 
 // catRegionKinds reads the region kinds from the schema's CHECK constraint, the one place

@@ -251,6 +251,8 @@ var navEntries = []navEntry{
 	{"resources.nav.group", "quota.nav.reconcile", "/ledger/reconcile", auth.ReconcileLedger},
 	{"resources.nav.group", "allocation.nav", "/allocation", auth.ReadQuota},
 	{"resources.nav.group", "reserve.nav", "/reserves", auth.ReadReserves},
+	{"flow.nav.group", "flow.nav.anomalies", "/flow/anomalies", auth.ReadFlow},
+	{"flow.nav.group", "flow.nav.balance", "/flow/balance", auth.ReadFlow},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {

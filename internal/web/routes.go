@@ -63,6 +63,7 @@ func (s *Server) routesInit() {
 	s.ledgerRoutes()
 	s.allocationRoutes()
 	s.reserveRoutes()
+	s.flowRoutes()
 
 	a := &api.API{DB: s.db, Users: s.users, Cat: s.cat, Now: s.now, Lang: s.lang, Version: s.cfg.Version,
 		Trace: s.trace, MaxBodyBytes: s.cfg.MaxBodyBytes,
