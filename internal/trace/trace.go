@@ -37,8 +37,8 @@ const (
 	CaptureEventLimit = 10000
 )
 
-// Service runs capture, query and the log. Make one at start-up: it holds the compiled
-// schema.
+// Service runs capture, query and the log. Make one at start-up: it holds the schema,
+// compiled on first use.
 type Service struct {
 	db       *store.DB
 	now      func() time.Time
@@ -50,10 +50,8 @@ type Service struct {
 
 // New builds the service, generating the log's signing key on first start.
 func New(ctx context.Context, db *store.DB, now func() time.Time) (*Service, error) {
-	v, err := schema.New()
-	if err != nil {
-		return nil, err
-	}
+	// The schema compiles on the first capture, not here: most servers never capture.
+	v := schema.Lazy()
 	skey, vkey, err := note.GenerateKey(rand.Reader, LogOrigin)
 	if err != nil {
 		return nil, err

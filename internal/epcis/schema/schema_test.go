@@ -3,10 +3,12 @@ package schema_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"zhanxin/internal/epcis/epcistest"
@@ -103,4 +105,41 @@ func TestPropertyNamesPointer(t *testing.T) {
 
 func globJSON(t *testing.T, sub string) ([]string, error) {
 	return filepath.Glob(filepath.Join(epcistest.Path(t, "gs1", "JSON"), sub+"*.jsonld"))
+}
+
+// A lazy validator compiles nothing until asked, then compiles once while many goroutines
+// validate at the same moment, and every one of them gets the right answer: a good event
+// passes, a bad bizStep fails (run under -race to check the once).
+func TestLazyCompileConcurrent(t *testing.T) {
+	v := schema.Lazy()
+	if v.Compiled() {
+		t.Fatal("Lazy compiled the schema before first use")
+	}
+	good := map[string]any{"type": "ObjectEvent", "eventTime": "2024-01-01T00:00:00Z", "eventTimeZoneOffset": "+00:00",
+		"action": "OBSERVE", "epcList": []any{}}
+	bad := map[string]any{"type": "ObjectEvent", "eventTime": "2024-01-01T00:00:00Z", "eventTimeZoneOffset": "+00:00",
+		"action": "OBSERVE", "epcList": []any{}, "bizStep": "not a uri"}
+	const n = 16
+	errs := make(chan string, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if e := v.ValidateEvent(good); e != nil {
+				errs <- fmt.Sprintf("good event refused: %v", e)
+			}
+			if e := v.ValidateEvent(bad); len(e) == 0 || e[0].Pointer != "/bizStep" {
+				errs <- fmt.Sprintf("bad bizStep not reported at /bizStep: %v", e)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if !v.Compiled() {
+		t.Fatal("validator did not record its compilation")
+	}
 }
