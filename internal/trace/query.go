@@ -335,3 +335,39 @@ func (s *Service) CaptureDocument(ctx context.Context, p *auth.Principal, id int
 	}
 	return s.db.EPCISCaptureDocument(ctx, id)
 }
+
+// EventRecord is an event with the error declarations that name it.
+type EventRecord struct {
+	Event        store.EPCISEventRow
+	Declarations []store.EPCISEventRow
+}
+
+// EventWithDeclarations returns an event by its eventID or hash ID with its error
+// declarations (stored under the same hash ID). Like Event, an event the caller may not see
+// is reported exactly like a missing one.
+func (s *Service) EventWithDeclarations(ctx context.Context, p *auth.Principal, id string) (EventRecord, error) {
+	if err := auth.Require(p, auth.ReadEvents); err != nil {
+		return EventRecord{}, err
+	}
+	f := store.EPCISEventFilter{EventIDs: []string{id}, Limit: MaxPerPage}
+	if p.Role == auth.Enterprise {
+		f.EnterpriseID = p.EnterpriseID
+	}
+	rows, err := s.db.QueryEPCISEvents(ctx, f)
+	if err != nil {
+		return EventRecord{}, err
+	}
+	var rec EventRecord
+	found := false
+	for _, r := range rows {
+		if r.Declaration {
+			rec.Declarations = append(rec.Declarations, r)
+		} else if !found {
+			rec.Event, found = r, true
+		}
+	}
+	if !found {
+		return EventRecord{}, apperr.Missing("epcis_event")
+	}
+	return rec, nil
+}

@@ -250,6 +250,10 @@ var navEntries = []navEntry{
 	{"resources.nav.group", "quota.nav.statement", "/ledger/statement", auth.ReadLedger},
 	{"resources.nav.group", "quota.nav.reconcile", "/ledger/reconcile", auth.ReconcileLedger},
 	{"resources.nav.group", "allocation.nav", "/allocation", auth.ReadQuota},
+	{"trace.nav.group", "trace.nav.events", "/trace/events", auth.ReadEvents},
+	{"trace.nav.group", "trace.nav.provenance", "/trace/provenance", auth.TraceProvenance},
+	{"trace.nav.group", "trace.nav.locations", "/trace/locations", auth.ReadEvents},
+	{"trace.nav.group", "trace.nav.log", "/trace/log", auth.ReadEvents},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {

@@ -62,6 +62,7 @@ func (s *Server) routesInit() {
 	s.resourceRoutes()
 	s.ledgerRoutes()
 	s.allocationRoutes()
+	s.traceRoutes()
 
 	a := &api.API{DB: s.db, Users: s.users, Cat: s.cat, Now: s.now, Lang: s.lang, Version: s.cfg.Version,
 		Trace: s.trace, MaxBodyBytes: s.cfg.MaxBodyBytes,
