@@ -147,7 +147,8 @@ func (s *Service) ParseQuery(ctx context.Context, v url.Values) (Query, error) {
 				p = strings.Replace(p, "urn:epc:idpat:", "urn:epc:id:", 1)
 				m.Prefixes = append(m.Prefixes, p)
 			} else {
-				m.Values = append(m.Values, x)
+				// The URN and Digital Link spellings of an EPC are one EPC.
+				m.Values = append(m.Values, EPCSpellings(x)...)
 			}
 		}
 		f.Items = append(f.Items, m)

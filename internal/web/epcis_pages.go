@@ -155,20 +155,66 @@ func eventTime(ms int64) string {
 	return time.UnixMilli(ms).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05")
 }
 
-// items summarises what an event is about: its EPCs and its lots with quantity and unit.
+// eventItems is what an event is about, read back from its stored JSON-LD (the indexed
+// items are for queries, not returned with the rows).
+type eventItems struct {
+	ParentID           string       `json:"parentID"`
+	EPCList            []string     `json:"epcList"`
+	ChildEPCs          []string     `json:"childEPCs"`
+	InputEPCList       []string     `json:"inputEPCList"`
+	OutputEPCList      []string     `json:"outputEPCList"`
+	QuantityList       []itemAmount `json:"quantityList"`
+	ChildQuantityList  []itemAmount `json:"childQuantityList"`
+	InputQuantityList  []itemAmount `json:"inputQuantityList"`
+	OutputQuantityList []itemAmount `json:"outputQuantityList"`
+}
+
+type itemAmount struct {
+	EPCClass string      `json:"epcClass"`
+	Quantity json.Number `json:"quantity"`
+	UOM      string      `json:"uom"`
+}
+
+// items summarises an event's EPCs and lots with quantity and unit, one role a line.
 func items(ev store.EPCISEventRow) string {
-	var parts []string
-	for _, it := range ev.Items {
-		x := it.Value
-		if it.Quantity != nil {
-			x += " " + strconv.FormatFloat(*it.Quantity, 'f', -1, 64)
-			if it.UOM != "" {
-				x += " " + it.UOM
-			}
-		}
-		parts = append(parts, it.Role+": "+x)
+	var it eventItems
+	if json.Unmarshal([]byte(ev.Doc), &it) != nil {
+		return ""
 	}
-	return strings.Join(parts, "\n")
+	var lines []string
+	epcs := func(role string, l []string) {
+		if len(l) > 0 {
+			lines = append(lines, role+": "+strings.Join(l, ", "))
+		}
+	}
+	qty := func(role string, l []itemAmount) {
+		var parts []string
+		for _, q := range l {
+			x := q.EPCClass
+			if q.Quantity != "" {
+				x += " " + q.Quantity.String()
+				if q.UOM != "" {
+					x += " " + q.UOM
+				}
+			}
+			parts = append(parts, x)
+		}
+		if len(parts) > 0 {
+			lines = append(lines, role+": "+strings.Join(parts, ", "))
+		}
+	}
+	if it.ParentID != "" {
+		epcs("parent", []string{it.ParentID})
+	}
+	epcs("epc", it.EPCList)
+	epcs("child", it.ChildEPCs)
+	epcs("input", it.InputEPCList)
+	epcs("output", it.OutputEPCList)
+	qty("quantity", it.QuantityList)
+	qty("child", it.ChildQuantityList)
+	qty("input", it.InputQuantityList)
+	qty("output", it.OutputQuantityList)
+	return strings.Join(lines, "\n")
 }
 
 func eventHref(hashID string) string { return "/trace/event?id=" + url.QueryEscape(hashID) }
@@ -216,15 +262,17 @@ func (s *Server) traceEventsPage(w http.ResponseWriter, r *http.Request) error {
 	if capped {
 		v.Capped = s.cat.T(lang, "trace.events.capped", traceListCap)
 	}
-	yes := s.cat.T(lang, "trace.declared.yes")
+	corrected, declaration := s.cat.T(lang, "trace.declared.yes"), s.cat.T(lang, "trace.declared.declaration")
 	spec := TableSpec[store.EPCISEventRow]{Export: "trace.events.title", Columns: traceEventColumns, Row: func(x store.EPCISEventRow) []Cell {
 		loc := x.BizLocation
 		if n := names[loc]; n != "" {
 			loc = n + " (" + loc + ")"
 		}
 		declared := ""
-		if x.ErrorDeclared {
-			declared = yes
+		if x.Declaration {
+			declared = declaration
+		} else if x.ErrorDeclared {
+			declared = corrected
 		}
 		return []Cell{{Value: eventTime(x.EventTime), Text: eventTime(x.EventTime), Href: eventHref(x.HashID)}, TextCell(x.EventType),
 			TextCell(x.Action), TextCell(cbv.BizStep.Short(x.BizStep)), TextCell(cbv.Disposition.Short(x.Disposition)), TextCell(loc),
@@ -383,10 +431,10 @@ type provEdge struct {
 }
 
 type provGraph struct {
-	Nodes []provNode          `json:"nodes"`
-	Edges []provEdge          `json:"edges"`
-	Kinds map[string]string   `json:"kinds"`
-	Start string              `json:"start"`
+	Nodes []provNode        `json:"nodes"`
+	Edges []provEdge        `json:"edges"`
+	Kinds map[string]string `json:"kinds"`
+	Start string            `json:"start"`
 }
 
 type traceProvenanceView struct {
