@@ -680,4 +680,15 @@ func epcisDocChecks(t *testing.T, env *webtest.Env, db *store.DB, check func(met
 	check("GET", "/epcis/provenance?lot="+url.QueryEscape("urn:epc:class:lgtin:6901234.000001.D"), "/epcis/provenance", tok, nil, 200)
 	check("GET", "/epcis/provenance?lot=x&direction=up", "/epcis/provenance", tok, nil, 422)
 	check("GET", "/epcis/provenance?mine="+url.QueryEscape("https://id.gs1.org/414/6901234000016"), "/epcis/provenance", tok, nil, 404)
+	for _, res := range []string{"eventTypes", "epcs", "bizSteps", "bizLocations", "readPoints", "dispositions"} {
+		check("GET", "/epcis/"+res+"?perPage=1", "/epcis/"+res, tok, nil, 200)
+		value := "x"
+		if res == "eventTypes" {
+			value = "ObjectEvent"
+		}
+		check("GET", "/epcis/"+res+"/"+value+"/events", "/epcis/"+res+"/{value}/events", tok, nil, 200)
+	}
+	check("GET", "/epcis/eventTypes/x/events", "/epcis/eventTypes/{value}/events", tok, nil, 422)
+	check("GET", "/epcis/bizSteps?perPage=0", "/epcis/bizSteps", tok, nil, 422)
+	check("GET", "/epcis/eventTypes/x/events?perPage=0", "/epcis/eventTypes/{value}/events", tok, nil, 422)
 }

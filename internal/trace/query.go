@@ -372,3 +372,60 @@ func (s *Service) EventWithDeclarations(ctx context.Context, p *auth.Principal, 
 	}
 	return rec, nil
 }
+
+// Listing is one page of a discovery resource of the REST binding (eventTypes, epcs,
+// bizSteps, bizLocations, readPoints, dispositions): the values stored, in order.
+type Listing struct {
+	Members       []string
+	NextPageToken string // "" on the last page
+}
+
+// List pages through the distinct values of a resource; an enterprise user sees only the
+// values of its own events. The token is the last value sent, opaque to clients.
+func (s *Service) List(ctx context.Context, p *auth.Principal, what store.EPCISVocabulary, perPage, token string) (Listing, error) {
+	if err := auth.Require(p, auth.ReadEvents); err != nil {
+		return Listing{}, err
+	}
+	e := apperr.New(apperr.Invalid, "invalid_query", "epcis.err.query")
+	limit := DefaultPerPage
+	if perPage != "" {
+		n, err := strconv.Atoi(perPage)
+		if err != nil || n < 1 || n > MaxPerPage {
+			e.With("perPage", "epcis.err.param_per_page", perPage, MaxPerPage)
+		}
+		limit = n
+	}
+	after := ""
+	if token != "" {
+		b, err := base64.RawURLEncoding.DecodeString(token)
+		if err != nil || len(b) < 2 || b[0] != 'v' {
+			e.With("nextPageToken", "epcis.err.param_token")
+		}
+		if len(b) > 0 {
+			after = string(b[1:])
+		}
+	}
+	if len(e.Fields) > 0 {
+		return Listing{}, e
+	}
+	var ent int64
+	if p.Role == auth.Enterprise {
+		if ent = p.EnterpriseID; ent == 0 {
+			return Listing{}, apperr.Forbid()
+		}
+	}
+	vals, err := s.db.EPCISDistinct(ctx, what, ent, after, limit)
+	if err != nil {
+		return Listing{}, err
+	}
+	var out Listing
+	if len(vals) > limit {
+		vals = vals[:limit]
+		out.NextPageToken = base64.RawURLEncoding.EncodeToString([]byte("v" + vals[len(vals)-1]))
+	}
+	out.Members = vals
+	if out.Members == nil {
+		out.Members = []string{}
+	}
+	return out, nil
+}
