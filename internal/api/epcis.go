@@ -299,9 +299,42 @@ func (a *API) queryEvents(w http.ResponseWriter, r *http.Request, params url.Val
 		v.Set("nextPageToken", res.NextPageToken) // the path keeps a /{resource}/{value}
 		w.Header().Set("Link", "<"+r.URL.Path+"?"+v.Encode()+`>; rel="next"`)
 	}
+	return a.writeEvents(w, r, res.Events)
+}
+
+// wantsXML reads the Accept header the way the REST binding negotiates: XML if the client
+// names application/xml or text/xml before any JSON type (JSON-LD is the default).
+func wantsXML(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || params["q"] == "0" {
+			continue
+		}
+		switch mt {
+		case "application/xml", "text/xml":
+			return true
+		case "application/json", "application/ld+json", "*/*", "application/*":
+			return false
+		}
+	}
+	return false
+}
+
+// writeEvents answers a query with an EPCISQueryDocument in the binding the client asked for.
+func (a *API) writeEvents(w http.ResponseWriter, r *http.Request, rows []store.EPCISEventRow) error {
+	if wantsXML(r) {
+		b, err := trace.QueryDocumentXML(rows, a.Now())
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		w.Write(b)
+		return nil
+	}
 	w.Header().Set("Content-Type", "application/ld+json; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
-	w.Write(trace.QueryDocument(res.Events, a.Now()))
+	w.Write(trace.QueryDocument(rows, a.Now()))
 	return nil
 }
 
@@ -328,6 +361,11 @@ func (a *API) epcisEvent(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Zhanxin-Checkpoint", base64.StdEncoding.EncodeToString([]byte(cp.Note)))
 	if ev.ErrorDeclared {
 		h.Set("Zhanxin-Error-Declared", "true")
+	}
+	if wantsXML(r) {
+		// The XML binding has no single-event document: the event comes in a query
+		// document's event list.
+		return a.writeEvents(w, r, []store.EPCISEventRow{ev})
 	}
 	h.Set("Content-Type", "application/ld+json; charset=utf-8")
 	w.WriteHeader(http.StatusOK)

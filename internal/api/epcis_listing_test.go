@@ -128,6 +128,35 @@ func TestEPCISDiscoveryResources(t *testing.T) {
 		if got := count(eb, "/epcis/epcs/"+url.PathEscape(sgtinURN)+"/events"); got != 1 {
 			t.Errorf("enterprise B sees %d events of the shared EPC, want its 1", got)
 		}
+		// One event, and a resource's events, in the XML binding when asked for; JSON-LD
+		// when JSON comes first in Accept.
+		status, _, body := call(t, env, http.MethodGet, "/epcis/epcs/"+url.PathEscape(sgtinDL)+"/events?EQ_bizStep=receiving", reg, "", nil)
+		if status != 200 {
+			t.Fatalf("B's event: %d %s", status, body)
+		}
+		hashB := readBack(t, body).Events[0].HashID
+		for _, c := range []struct {
+			path, accept string
+			xml          bool
+		}{
+			{"/epcis/events/" + url.PathEscape(hashB), "application/xml", true},
+			{"/epcis/events/" + url.PathEscape(hashB), "text/xml;q=0.9, */*;q=0.1", true},
+			{"/epcis/events/" + url.PathEscape(hashB), "application/json, application/xml", false},
+			{"/epcis/readPoints/" + url.PathEscape(locB) + "/events", "application/xml", true},
+		} {
+			st, hdr, b := call(t, env, http.MethodGet, c.path, reg, "", nil, "Accept", c.accept)
+			if st != 200 || strings.HasPrefix(hdr.Get("Content-Type"), "application/xml") != c.xml {
+				t.Errorf("GET %s, Accept %s: %d %s", c.path, c.accept, st, hdr.Get("Content-Type"))
+				continue
+			}
+			if !c.xml {
+				continue
+			}
+			doc, err := epcisReader.ReadXML(strings.NewReader(string(b)))
+			if doc == nil || len(doc.Events) != 1 || doc.Events[0].HashID != hashB || doc.Events[0].RecordTime.IsZero() {
+				t.Errorf("GET %s as XML: %v %v\n%s", c.path, doc, err, b)
+			}
+		}
 		if st, _, body := call(t, env, http.MethodGet, "/epcis/epcs?nextPageToken=!!", reg, "", nil); st != 422 || !strings.Contains(string(body), "nextPageToken") {
 			t.Errorf("bad token: %d %s", st, body)
 		}

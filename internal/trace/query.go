@@ -13,6 +13,7 @@ import (
 
 	"zhanxin/internal/apperr"
 	"zhanxin/internal/auth"
+	"zhanxin/internal/epcis"
 	"zhanxin/internal/epcis/cbv"
 	"zhanxin/internal/store"
 )
@@ -428,4 +429,26 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, what store.EPCISV
 		out.Members = []string{}
 	}
 	return out, nil
+}
+
+// modelReader reads stored events back into the model. They were validated on capture, so
+// it skips the schema.
+var modelReader = epcis.NewReader(nil, epcis.Limits{}, epcis.Rules{})
+
+// QueryDocumentXML writes events as an EPCISQueryDocument in the XML binding, for clients
+// that ask for application/xml.
+func QueryDocumentXML(rows []store.EPCISEventRow, now time.Time) ([]byte, error) {
+	doc := &epcis.Document{Type: epcis.EPCISQueryDocument, QueryName: "SimpleEventQuery", CreationDate: now.UTC()}
+	for _, r := range rows {
+		d, err := modelReader.ReadJSONBytes([]byte(r.Doc))
+		if d == nil || len(d.Events) != 1 {
+			return nil, fmt.Errorf("stored event %s does not read back: %v", r.HashID, err)
+		}
+		doc.Events = append(doc.Events, d.Events[0])
+	}
+	var b bytes.Buffer
+	if err := epcis.WriteXML(&b, doc); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
