@@ -243,14 +243,12 @@ func (x *xw) sensorElement(se SensorElement) {
 	x.raw("<sensorElement>")
 	if m := se.Metadata; m != nil {
 		x.raw("<sensorMetadata")
-		x.attr("time", xmlTime(m.Time))
-		x.attr("startTime", xmlTime(m.StartTime))
-		x.attr("endTime", xmlTime(m.EndTime))
-		x.attr("deviceID", m.DeviceID)
-		x.attr("deviceMetadata", m.DeviceMetadata)
-		x.attr("rawData", m.RawData)
-		x.attr("dataProcessingMethod", m.DataProcessingMethod)
-		x.attr("bizRules", m.BizRules)
+		for _, k := range []string{"time", "startTime", "endTime"} {
+			x.attr(k, xmlTime(*metadataTime(m, k)))
+		}
+		for _, k := range metadataNames {
+			x.attr(k, *metadataString(m, k))
+		}
 		x.attrFields(m.Extensions)
 		x.raw(">")
 		x.fields(elementFields(m.Extensions))
@@ -259,8 +257,7 @@ func (x *xw) sensorElement(se SensorElement) {
 	for i := range se.Reports {
 		r := &se.Reports[i]
 		x.raw("<sensorReport")
-		for _, k := range []string{"type", "exception", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "bizRules",
-			"microorganism", "chemicalSubstance", "component", "stringValue", "hexBinaryValue", "uriValue", "uom", "coordinateReferenceSystem"} {
+		for _, k := range reportStrings {
 			v := *reportString(r, k)
 			switch k {
 			case "type":
@@ -273,7 +270,7 @@ func (x *xw) sensorElement(se SensorElement) {
 			x.attr(k, v)
 		}
 		x.attr("time", xmlTime(r.Time))
-		for _, k := range []string{"value", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue"} {
+		for _, k := range reportDecimals {
 			x.attr(k, string(*reportDecimal(r, k)))
 		}
 		if r.BooleanValue != nil {
