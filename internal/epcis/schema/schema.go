@@ -69,22 +69,17 @@ func Lazy() *Validator { return &Validator{} }
 // Compile compiles the schema if that has not happened yet and reports whether it could be.
 // The schema is embedded, so an error here is a broken build, not bad input.
 func (v *Validator) Compile() error {
-	v.once.Do(func() { v.err = v.compile(true) })
+	v.once.Do(func() { v.err = v.compile() })
 	return v.err
 }
 
 // Compiled reports whether the schema has been compiled (start-up must not do it).
 func (v *Validator) Compiled() bool { return v.done.Load() }
 
-// compile compiles the embedded schema; reorder applies enumsFirst (always, but for the test
-// that shows it changes no verdict).
-func (v *Validator) compile(reorder bool) error {
+func (v *Validator) compile() error {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Source))
 	if err != nil {
 		return fmt.Errorf("schema: read embedded schema: %w", err)
-	}
-	if reorder {
-		enumsFirst(doc)
 	}
 	c := jsonschema.NewCompiler()
 	c.UseRegexpEngine(ecmaCompile)
@@ -324,48 +319,4 @@ type noLoader struct{}
 
 func (noLoader) Load(url string) (any, error) {
 	return nil, fmt.Errorf("schema: refusing to load %s: only the embedded EPCIS schema is used", url)
-}
-
-// enumsFirst puts, in every anyOf of the schema, the alternatives that are a plain list of
-// values (enum or const) before the others. anyOf holds if any alternative holds, whatever
-// their order, and the validator stops at the first that holds; the schema's property names
-// and CBV fields are written "a namespaced URI, or one of the standard names", so an event
-// made of standard names was paying for a failed URI parse and look-ahead pattern on every
-// member before reaching the list. This was two fifths of validation. The schema has no
-// unevaluatedProperties/Items, the one feature for which evaluation order is observable.
-// The embedded Source is untouched; only the compiled copy is reordered.
-func enumsFirst(v any) {
-	switch x := v.(type) {
-	case map[string]any:
-		if alts, ok := x["anyOf"].([]any); ok {
-			cheap := func(a any) bool {
-				m, ok := a.(map[string]any)
-				if !ok {
-					return false
-				}
-				_, enum := m["enum"]
-				_, cnst := m["const"]
-				return enum || cnst
-			}
-			sorted := make([]any, 0, len(alts))
-			for _, a := range alts {
-				if cheap(a) {
-					sorted = append(sorted, a)
-				}
-			}
-			for _, a := range alts {
-				if !cheap(a) {
-					sorted = append(sorted, a)
-				}
-			}
-			x["anyOf"] = sorted
-		}
-		for _, m := range x {
-			enumsFirst(m)
-		}
-	case []any:
-		for _, m := range x {
-			enumsFirst(m)
-		}
-	}
 }
