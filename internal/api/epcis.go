@@ -7,12 +7,14 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
 	"zhanxin/internal/apperr"
+	"zhanxin/internal/auth"
 	"zhanxin/internal/store"
 	"zhanxin/internal/trace"
 )
@@ -36,6 +38,66 @@ func (a *API) epcisEndpoints() []Endpoint {
 		{"GET /epcis/locations", a.epcisLocations},
 		{"POST /epcis/locations", a.epcisAddLocation},
 		{"GET /epcis/provenance", a.epcisProvenance},
+		{"GET /epcis/eventTypes", a.epcisListing(store.EPCISEventTypes)},
+		{"GET /epcis/epcs", a.epcisListing(store.EPCISEPCs)},
+		{"GET /epcis/bizSteps", a.epcisListing(store.EPCISBizSteps)},
+		{"GET /epcis/bizLocations", a.epcisListing(store.EPCISBizLocations)},
+		{"GET /epcis/readPoints", a.epcisListing(store.EPCISReadPoints)},
+		{"GET /epcis/dispositions", a.epcisListing(store.EPCISDispositions)},
+		{"GET /epcis/eventTypes/{value}/events", a.epcisEventsOf("eventType")},
+		{"GET /epcis/epcs/{value}/events", a.epcisEventsOf("MATCH_anyEPC")},
+		{"GET /epcis/bizSteps/{value}/events", a.epcisEventsOf("EQ_bizStep")},
+		{"GET /epcis/bizLocations/{value}/events", a.epcisEventsOf("EQ_bizLocation")},
+		{"GET /epcis/readPoints/{value}/events", a.epcisEventsOf("EQ_readPoint")},
+		{"GET /epcis/dispositions/{value}/events", a.epcisEventsOf("EQ_disposition")},
+	}
+}
+
+// Collection is the REST binding's listing of a discovery resource.
+type Collection struct {
+	Context []string `json:"@context"`
+	Type    string   `json:"type"`
+	Member  []string `json:"member"`
+}
+
+// epcisListing answers a discovery resource: the values the repository holds (for event
+// types, the five standard ones, which is what the binding asks), paged by nextPageToken
+// in the Link header like the event query.
+func (a *API) epcisListing(what store.EPCISVocabulary) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := principal(r)
+		if err != nil {
+			return err
+		}
+		a.epcisHeaders(w)
+		v := r.URL.Query()
+		var l trace.Listing
+		if what == store.EPCISEventTypes {
+			if err := auth.Require(p, auth.ReadEvents); err != nil {
+				return err
+			}
+			l.Members = []string{"AggregationEvent", "AssociationEvent", "ObjectEvent", "TransactionEvent", "TransformationEvent"}
+		} else if l, err = a.Trace.List(r.Context(), p, what, v.Get("perPage"), v.Get("nextPageToken")); err != nil {
+			return err
+		}
+		if l.NextPageToken != "" {
+			v.Set("nextPageToken", l.NextPageToken)
+			w.Header().Set("Link", "<"+r.URL.Path+"?"+v.Encode()+`>; rel="next"`)
+		}
+		WriteJSON(w, http.StatusOK, Collection{Context: []string{"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"},
+			Type: "Collection", Member: l.Members})
+		return nil
+	}
+}
+
+// epcisEventsOf answers /{resource}/{value}/events: the event query with the resource's
+// parameter set to the value (in any spelling the parameter accepts), and any other query
+// parameter applied as well.
+func (a *API) epcisEventsOf(param string) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		v := r.URL.Query()
+		v.Set(param, r.PathValue("value"))
+		return a.queryEvents(w, r, v)
 	}
 }
 
@@ -215,12 +277,16 @@ func (a *API) epcisCaptureDocument(w http.ResponseWriter, r *http.Request) error
 }
 
 func (a *API) epcisEvents(w http.ResponseWriter, r *http.Request) error {
+	return a.queryEvents(w, r, r.URL.Query())
+}
+
+func (a *API) queryEvents(w http.ResponseWriter, r *http.Request, params url.Values) error {
 	p, err := principal(r)
 	if err != nil {
 		return err
 	}
 	a.epcisHeaders(w)
-	q, err := a.Trace.ParseQuery(r.Context(), r.URL.Query())
+	q, err := a.Trace.ParseQuery(r.Context(), params)
 	if err != nil {
 		return err
 	}
@@ -230,12 +296,45 @@ func (a *API) epcisEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	if res.NextPageToken != "" {
 		v := r.URL.Query()
-		v.Set("nextPageToken", res.NextPageToken)
+		v.Set("nextPageToken", res.NextPageToken) // the path keeps a /{resource}/{value}
 		w.Header().Set("Link", "<"+r.URL.Path+"?"+v.Encode()+`>; rel="next"`)
+	}
+	return a.writeEvents(w, r, res.Events)
+}
+
+// wantsXML reads the Accept header the way the REST binding negotiates: XML if the client
+// names application/xml or text/xml before any JSON type (JSON-LD is the default).
+func wantsXML(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || params["q"] == "0" {
+			continue
+		}
+		switch mt {
+		case "application/xml", "text/xml":
+			return true
+		case "application/json", "application/ld+json", "*/*", "application/*":
+			return false
+		}
+	}
+	return false
+}
+
+// writeEvents answers a query with an EPCISQueryDocument in the binding the client asked for.
+func (a *API) writeEvents(w http.ResponseWriter, r *http.Request, rows []store.EPCISEventRow) error {
+	if wantsXML(r) {
+		b, err := trace.QueryDocumentXML(rows, a.Now())
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		w.Write(b)
+		return nil
 	}
 	w.Header().Set("Content-Type", "application/ld+json; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
-	w.Write(trace.QueryDocument(res.Events, a.Now()))
+	w.Write(trace.QueryDocument(rows, a.Now()))
 	return nil
 }
 
@@ -262,6 +361,11 @@ func (a *API) epcisEvent(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Zhanxin-Checkpoint", base64.StdEncoding.EncodeToString([]byte(cp.Note)))
 	if ev.ErrorDeclared {
 		h.Set("Zhanxin-Error-Declared", "true")
+	}
+	if wantsXML(r) {
+		// The XML binding has no single-event document: the event comes in a query
+		// document's event list.
+		return a.writeEvents(w, r, []store.EPCISEventRow{ev})
 	}
 	h.Set("Content-Type", "application/ld+json; charset=utf-8")
 	w.WriteHeader(http.StatusOK)

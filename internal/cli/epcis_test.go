@@ -2,15 +2,20 @@ package cli_test
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"zhanxin/internal/auth"
 	"zhanxin/internal/store"
@@ -207,5 +212,104 @@ func TestKill9DuringCapture(t *testing.T) {
 			}
 			t.Logf("round %d: %d events acknowledged, all stored; %s", round, len(acked), strings.TrimSpace(out))
 		}
+	})
+}
+
+// TestVerifyCheckpointCatchesRewrite saves a signed checkpoint, lets the log grow, and then
+// has an intruder with database access rewrite the whole log: wipe the events and the tree,
+// and capture an edited history through the platform itself, so that the tree, the head and
+// the stored hashes are all consistent again. Plain verify cannot tell; verify against the
+// saved checkpoint fails. A log rebuilt shorter than the checkpoint, a checkpoint whose text
+// was altered and a checkpoint checked with another key are caught too.
+func TestVerifyCheckpointCatchesRewrite(t *testing.T) {
+	eachTarget(t, func(t *testing.T, target string) {
+		if code, _, e := run(t, "", nil, "migrate", "up", "--db", target); code != 0 {
+			t.Fatal(e)
+		}
+		ctx := context.Background()
+		db, err := store.Open(ctx, target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		svc, err := trace.New(ctx, db, time.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		capture := func(n, seed int) {
+			t.Helper()
+			if _, err := svc.Capture(ctx, auth.CLI("test"), trace.CaptureRequest{Body: []byte(epcisEvents(n, seed)), Binding: trace.JSON}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for k := 0; k < 3; k++ {
+			capture(3, k)
+		}
+		cp, err := svc.CurrentCheckpoint(ctx, auth.CLI("test"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		cpFile, keyFile := filepath.Join(dir, "checkpoint.txt"), filepath.Join(dir, "key.txt")
+		os.WriteFile(cpFile, []byte(cp.Note), 0o644)
+		os.WriteFile(keyFile, []byte(svc.VerifierKey()+"\n"), 0o644)
+		capture(2, 7) // the log grows after the checkpoint was saved
+		for _, args := range [][]string{{"--checkpoint", cpFile}, {"--checkpoint", cpFile, "--key", keyFile}} {
+			code, out, errOut := run(t, "", nil, append([]string{"verify", "--db", target}, args...)...)
+			if code != 0 || !strings.Contains(out, "verified: 11 events") || !strings.Contains(out, "its 9 events are a prefix") {
+				t.Fatalf("grown log against the checkpoint %v: exit %d\n%s%s", args, code, out, errOut)
+			}
+		}
+
+		raw := rawDB(t, target)
+		wipe := func() {
+			t.Helper()
+			for _, stmt := range []string{"DELETE FROM epcis_event_items", "DELETE FROM epcis_events", "DELETE FROM epcis_log_hashes", "UPDATE epcis_log_head SET size = 0"} {
+				if _, err := raw.Exec(stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		verify := func(what, want string, args ...string) {
+			t.Helper()
+			code, out, errOut := run(t, "", nil, append([]string{"verify", "--db", target}, args...)...)
+			if want == "" {
+				if code != 0 {
+					t.Fatalf("%s: exit %d, want 0\n%s%s", what, code, out, errOut)
+				}
+				return
+			}
+			if code != 1 || !strings.Contains(errOut, "FAILED") || !strings.Contains(errOut, want) {
+				t.Fatalf("%s: exit %d, want 1 naming %q\n%s%s", what, code, want, out, errOut)
+			}
+		}
+		// The rewrite: the same documents, but the second with one quantity changed.
+		wipe()
+		capture(3, 0)
+		edited := strings.Replace(epcisEvents(3, 1), `"quantity":2,`, `"quantity":20,`, 1)
+		if _, err := svc.Capture(ctx, auth.CLI("test"), trace.CaptureRequest{Body: []byte(edited), Binding: trace.JSON}); err != nil {
+			t.Fatal(err)
+		}
+		capture(3, 2)
+		capture(2, 7)
+		verify("rewritten log, plain verify", "")
+		verify("rewritten log against the checkpoint", "the first 9 events hash to", "--checkpoint", cpFile)
+		verify("rewritten log against the checkpoint and its key", "the first 9 events hash to", "--checkpoint", cpFile, "--key", keyFile)
+
+		// Rebuilt shorter than the checkpoint.
+		wipe()
+		capture(3, 0)
+		verify("shortened log, plain verify", "")
+		verify("shortened log against the checkpoint", "the checkpoint covers 9 events but the log holds 3", "--checkpoint", cpFile)
+
+		// A checkpoint whose size was changed, and one checked with another log's key.
+		forged := filepath.Join(dir, "forged.txt")
+		os.WriteFile(forged, []byte(strings.Replace(cp.Note, "\n9\n", "\n3\n", 1)), 0o644)
+		verify("altered checkpoint", "signature or format is invalid", "--checkpoint", forged)
+		_, otherKey, err := note.GenerateKey(rand.Reader, trace.LogOrigin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		verify("checkpoint with another key", "signature or format is invalid", "--checkpoint", cpFile, "--key", otherKey)
 	})
 }

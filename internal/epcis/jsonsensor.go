@@ -3,6 +3,7 @@ package epcis
 import (
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // Sensor data in the JSON binding; the member names are shared with the XML reader.
@@ -49,24 +50,11 @@ func (d *jdec) sensorMetadata(v any, ptr string) *SensorMetadata {
 	sm := &SensorMetadata{}
 	for _, k := range sortedKeys(m) {
 		v, p := m[k], ptrJoin(ptr, k)
-		switch k {
-		case "time":
-			sm.Time = d.time(v, p)
-		case "startTime":
-			sm.StartTime = d.time(v, p)
-		case "endTime":
-			sm.EndTime = d.time(v, p)
-		case "deviceID":
-			sm.DeviceID = d.str(v, p)
-		case "deviceMetadata":
-			sm.DeviceMetadata = d.str(v, p)
-		case "rawData":
-			sm.RawData = d.str(v, p)
-		case "dataProcessingMethod":
-			sm.DataProcessingMethod = d.str(v, p)
-		case "bizRules":
-			sm.BizRules = d.str(v, p)
-		default:
+		if t := metadataTime(sm, k); t != nil {
+			*t = d.time(v, p)
+		} else if s := metadataString(sm, k); s != nil {
+			*s = d.str(v, p)
+		} else {
 			sm.Extensions = append(sm.Extensions, d.ext(k, v))
 		}
 	}
@@ -101,6 +89,48 @@ func (d *jdec) sensorReport(v any, ptr string) SensorReport {
 	}
 	return r
 }
+
+// metadataTime and metadataString map sensor metadata member names to fields, as
+// reportString and reportDecimal do for reports; both bindings read (and XML writes)
+// through them, so the readers cannot drift apart.
+func metadataTime(m *SensorMetadata, k string) *time.Time {
+	switch k {
+	case "time":
+		return &m.Time
+	case "startTime":
+		return &m.StartTime
+	case "endTime":
+		return &m.EndTime
+	}
+	return nil
+}
+
+// metadataNames are the string members of sensor metadata, in the order XML writes them.
+var metadataNames = []string{"deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "bizRules"}
+
+func metadataString(m *SensorMetadata, k string) *string {
+	switch k {
+	case "deviceID":
+		return &m.DeviceID
+	case "deviceMetadata":
+		return &m.DeviceMetadata
+	case "rawData":
+		return &m.RawData
+	case "dataProcessingMethod":
+		return &m.DataProcessingMethod
+	case "bizRules":
+		return &m.BizRules
+	}
+	return nil
+}
+
+// reportStrings and reportDecimals are the members reportString and reportDecimal map, in
+// the order XML writes them.
+var (
+	reportStrings = []string{"type", "exception", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod", "bizRules",
+		"microorganism", "chemicalSubstance", "component", "stringValue", "hexBinaryValue", "uriValue", "uom", "coordinateReferenceSystem"}
+	reportDecimals = []string{"value", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue"}
+)
 
 // reportString and reportDecimal map sensor report member names to fields; both bindings
 // use them, so the two readers cannot drift apart.

@@ -40,6 +40,14 @@ func (r *Reader) ReadXML(in io.Reader) (*Document, error) {
 		}
 	case EPCISQueryDocument:
 		qr := body.Child("QueryResults")
+		if qr == nil && body != nil {
+			// The query schema puts QueryResults in its own namespace (epcisq:QueryResults).
+			for _, k := range body.Kids {
+				if k.Local == "QueryResults" && k.Space == xmlNSEPCISQuery {
+					qr = k
+				}
+			}
+		}
 		if qr == nil {
 			return nil, notEPCIS("an EPCISQueryDocument needs EPCISBody/QueryResults")
 		}

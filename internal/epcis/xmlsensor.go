@@ -34,24 +34,11 @@ func (d *xdec) sensorMetadata(el *xmltree.Element, ptr string) *SensorMetadata {
 			sm.Extensions = append(sm.Extensions, d.attrField(a))
 			continue
 		}
-		switch a.Local {
-		case "time":
-			sm.Time = d.time(v, p, el.Line)
-		case "startTime":
-			sm.StartTime = d.time(v, p, el.Line)
-		case "endTime":
-			sm.EndTime = d.time(v, p, el.Line)
-		case "deviceID":
-			sm.DeviceID = v
-		case "deviceMetadata":
-			sm.DeviceMetadata = v
-		case "rawData":
-			sm.RawData = v
-		case "dataProcessingMethod":
-			sm.DataProcessingMethod = v
-		case "bizRules":
-			sm.BizRules = v
-		default:
+		if t := metadataTime(sm, a.Local); t != nil {
+			*t = d.time(v, p, el.Line)
+		} else if s := metadataString(sm, a.Local); s != nil {
+			*s = v
+		} else {
 			sm.Extensions = append(sm.Extensions, d.attrField(a))
 		}
 	}

@@ -659,3 +659,55 @@ func (db *DB) EPCISCaptureDocument(ctx context.Context, id int64) (doc []byte, c
 	err = db.queryRow(ctx, "SELECT document, content_type FROM epcis_captures WHERE id = ?", id).Scan(&doc, &contentType)
 	return doc, contentType, notFound(err)
 }
+
+// EPCISVocabulary names a listing of the REST binding's discovery resources: the distinct
+// values stored in one column of events (or, for EPCs, in the EPC items).
+type EPCISVocabulary string
+
+// The listable resources.
+const (
+	EPCISEventTypes   EPCISVocabulary = "event_type"
+	EPCISBizSteps     EPCISVocabulary = "biz_step"
+	EPCISDispositions EPCISVocabulary = "disposition"
+	EPCISBizLocations EPCISVocabulary = "biz_location"
+	EPCISReadPoints   EPCISVocabulary = "read_point"
+	EPCISEPCs         EPCISVocabulary = "epc"
+)
+
+// EPCISDistinct lists the distinct non-empty values of a resource in ascending order, after
+// the value after (keyset paging), at most limit+1 of them so the caller knows whether there
+// is more; enterpriseID > 0 restricts it to that enterprise's events.
+func (db *DB) EPCISDistinct(ctx context.Context, what EPCISVocabulary, enterpriseID int64, after string, limit int) ([]string, error) {
+	var q string
+	switch what {
+	case EPCISEventTypes, EPCISBizSteps, EPCISDispositions, EPCISBizLocations, EPCISReadPoints:
+		col := "e." + string(what)
+		q = "SELECT DISTINCT " + col + " FROM epcis_events e WHERE " + col + " <> '' AND " + col + " > ?"
+	case EPCISEPCs:
+		q = `SELECT DISTINCT i.value FROM epcis_event_items i JOIN epcis_events e ON e.log_index = i.log_index
+			WHERE i.role IN ('epc', 'parent', 'child', 'input', 'output') AND i.value > ?`
+	default:
+		return nil, fmt.Errorf("store: no EPCIS listing %q", what)
+	}
+	args := []any{after}
+	if enterpriseID > 0 {
+		q += " AND e.enterprise_id = ?"
+		args = append(args, enterpriseID)
+	}
+	q += " ORDER BY 1 LIMIT ?"
+	args = append(args, limit+1)
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

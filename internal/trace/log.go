@@ -207,6 +207,8 @@ type VerifyReport struct {
 	HeadSize int64
 	Root     tlog.Hash
 	Problems []string
+	// tree reads the hashes recomputed from the events, for CheckCheckpoint.
+	tree tlog.HashReader
 }
 
 // Verify recomputes the log from the stored events alone and compares it with the stored
@@ -236,6 +238,7 @@ func Verify(ctx context.Context, db *store.DB) (VerifyReport, error) {
 		}
 		return out, nil
 	})
+	rep.tree = r
 	next := int64(0)
 	err = db.EachEPCISLeaf(ctx, func(l store.EPCISLeaf) error {
 		if l.LogIndex != next {
@@ -314,4 +317,54 @@ func (s *Service) Checkpoint(ctx context.Context, p *auth.Principal, size int64)
 		return Checkpoint{}, err
 	}
 	return s.sign(size, root)
+}
+
+// StoredVerifier returns the verifier key kept in the database with the signing key, for
+// checking a checkpoint when no key is given. A rewrite that also replaced the key pair is
+// still caught: an earlier checkpoint, signed with the old key, no longer verifies.
+func StoredVerifier(ctx context.Context, db *store.DB) (note.Verifier, error) {
+	v, ok, err := db.Setting(ctx, keySetting)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errors.New("the database holds no EPCIS log key: no event has ever been captured")
+	}
+	_, vkey, _ := strings.Cut(v, "\n")
+	return note.NewVerifier(vkey)
+}
+
+// CheckCheckpoint checks the log recomputed by Verify against a checkpoint published
+// earlier (its signature already checked by ParseCheckpoint): the log must still hold at
+// least the checkpoint's events, and the checkpoint's tree must be a prefix of the
+// recomputed one, shown by a consistency proof built from the recomputed hashes and checked
+// with tlog.CheckTree. Someone with write access to the database can rebuild the log and its
+// head so that Verify alone passes; they cannot make an earlier checkpoint match an edited
+// history.
+func (rep *VerifyReport) CheckCheckpoint(cp Checkpoint) {
+	b64 := func(h tlog.Hash) string { return base64.StdEncoding.EncodeToString(h[:]) }
+	if cp.Size > rep.Events {
+		rep.Problems = append(rep.Problems, fmt.Sprintf("the checkpoint covers %d events but the log holds %d: events were removed or the log was rebuilt shorter", cp.Size, rep.Events))
+		return
+	}
+	if cp.Size == 0 || rep.tree == nil {
+		return
+	}
+	old, err := tlog.TreeHash(cp.Size, rep.tree)
+	if err != nil {
+		rep.Problems = append(rep.Problems, "tree hash at the checkpoint's size: "+err.Error())
+		return
+	}
+	if old != cp.Root {
+		rep.Problems = append(rep.Problems, fmt.Sprintf("the first %d events hash to %s, the checkpoint says %s: events before the checkpoint were edited, removed, inserted or reordered",
+			cp.Size, b64(old), b64(cp.Root)))
+		return
+	}
+	proof, err := tlog.ProveTree(rep.Events, cp.Size, rep.tree)
+	if err == nil {
+		err = tlog.CheckTree(proof, rep.Events, rep.Root, cp.Size, cp.Root)
+	}
+	if err != nil {
+		rep.Problems = append(rep.Problems, fmt.Sprintf("no consistency proof from the checkpoint (size %d) to the log (size %d): %v", cp.Size, rep.Events, err))
+	}
 }

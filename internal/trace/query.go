@@ -13,6 +13,7 @@ import (
 
 	"zhanxin/internal/apperr"
 	"zhanxin/internal/auth"
+	"zhanxin/internal/epcis"
 	"zhanxin/internal/epcis/cbv"
 	"zhanxin/internal/store"
 )
@@ -147,7 +148,8 @@ func (s *Service) ParseQuery(ctx context.Context, v url.Values) (Query, error) {
 				p = strings.Replace(p, "urn:epc:idpat:", "urn:epc:id:", 1)
 				m.Prefixes = append(m.Prefixes, p)
 			} else {
-				m.Values = append(m.Values, x)
+				// The URN and Digital Link spellings of an EPC are one EPC.
+				m.Values = append(m.Values, EPCSpellings(x)...)
 			}
 		}
 		f.Items = append(f.Items, m)
@@ -334,4 +336,119 @@ func (s *Service) CaptureDocument(ctx context.Context, p *auth.Principal, id int
 		return nil, "", err
 	}
 	return s.db.EPCISCaptureDocument(ctx, id)
+}
+
+// EventRecord is an event with the error declarations that name it.
+type EventRecord struct {
+	Event        store.EPCISEventRow
+	Declarations []store.EPCISEventRow
+}
+
+// EventWithDeclarations returns an event by its eventID or hash ID with its error
+// declarations (stored under the same hash ID). Like Event, an event the caller may not see
+// is reported exactly like a missing one.
+func (s *Service) EventWithDeclarations(ctx context.Context, p *auth.Principal, id string) (EventRecord, error) {
+	if err := auth.Require(p, auth.ReadEvents); err != nil {
+		return EventRecord{}, err
+	}
+	f := store.EPCISEventFilter{EventIDs: []string{id}, Limit: MaxPerPage}
+	if p.Role == auth.Enterprise {
+		f.EnterpriseID = p.EnterpriseID
+	}
+	rows, err := s.db.QueryEPCISEvents(ctx, f)
+	if err != nil {
+		return EventRecord{}, err
+	}
+	var rec EventRecord
+	found := false
+	for _, r := range rows {
+		if r.Declaration {
+			rec.Declarations = append(rec.Declarations, r)
+		} else if !found {
+			rec.Event, found = r, true
+		}
+	}
+	if !found {
+		return EventRecord{}, apperr.Missing("epcis_event")
+	}
+	return rec, nil
+}
+
+// Listing is one page of a discovery resource of the REST binding (eventTypes, epcs,
+// bizSteps, bizLocations, readPoints, dispositions): the values stored, in order.
+type Listing struct {
+	Members       []string
+	NextPageToken string // "" on the last page
+}
+
+// List pages through the distinct values of a resource; an enterprise user sees only the
+// values of its own events. The token is the last value sent, opaque to clients.
+func (s *Service) List(ctx context.Context, p *auth.Principal, what store.EPCISVocabulary, perPage, token string) (Listing, error) {
+	if err := auth.Require(p, auth.ReadEvents); err != nil {
+		return Listing{}, err
+	}
+	e := apperr.New(apperr.Invalid, "invalid_query", "epcis.err.query")
+	limit := DefaultPerPage
+	if perPage != "" {
+		n, err := strconv.Atoi(perPage)
+		if err != nil || n < 1 || n > MaxPerPage {
+			e.With("perPage", "epcis.err.param_per_page", perPage, MaxPerPage)
+		}
+		limit = n
+	}
+	after := ""
+	if token != "" {
+		b, err := base64.RawURLEncoding.DecodeString(token)
+		if err != nil || len(b) < 2 || b[0] != 'v' {
+			e.With("nextPageToken", "epcis.err.param_token")
+		}
+		if len(b) > 0 {
+			after = string(b[1:])
+		}
+	}
+	if len(e.Fields) > 0 {
+		return Listing{}, e
+	}
+	var ent int64
+	if p.Role == auth.Enterprise {
+		if ent = p.EnterpriseID; ent == 0 {
+			return Listing{}, apperr.Forbid()
+		}
+	}
+	vals, err := s.db.EPCISDistinct(ctx, what, ent, after, limit)
+	if err != nil {
+		return Listing{}, err
+	}
+	var out Listing
+	if len(vals) > limit {
+		vals = vals[:limit]
+		out.NextPageToken = base64.RawURLEncoding.EncodeToString([]byte("v" + vals[len(vals)-1]))
+	}
+	out.Members = vals
+	if out.Members == nil {
+		out.Members = []string{}
+	}
+	return out, nil
+}
+
+// modelReader reads stored events back into the model. They were validated on capture, so
+// it skips the schema.
+var modelReader = epcis.NewReader(nil, epcis.Limits{}, epcis.Rules{})
+
+// QueryDocumentXML writes events as an EPCISQueryDocument in the XML binding, for clients
+// that ask for application/xml.
+func QueryDocumentXML(rows []store.EPCISEventRow, now time.Time) ([]byte, error) {
+	doc := &epcis.Document{Type: epcis.EPCISQueryDocument, QueryName: "SimpleEventQuery", CreationDate: now.UTC()}
+	for _, r := range rows {
+		d, err := modelReader.ReadJSONBytes([]byte(r.Doc))
+		if d == nil || len(d.Events) != 1 {
+			return nil, fmt.Errorf("stored event %s does not read back: %v", r.HashID, err)
+		}
+		doc.Events = append(doc.Events, d.Events[0])
+	}
+	var b bytes.Buffer
+	if err := epcis.WriteXML(&b, doc); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }

@@ -37,8 +37,8 @@ const (
 	CaptureEventLimit = 10000
 )
 
-// Service runs capture, query and the log. Make one at start-up: it holds the compiled
-// schema.
+// Service runs capture, query and the log. Make one at start-up: it holds the schema,
+// compiled on first use.
 type Service struct {
 	db       *store.DB
 	now      func() time.Time
@@ -50,10 +50,8 @@ type Service struct {
 
 // New builds the service, generating the log's signing key on first start.
 func New(ctx context.Context, db *store.DB, now func() time.Time) (*Service, error) {
-	v, err := schema.New()
-	if err != nil {
-		return nil, err
-	}
+	// The schema compiles on the first capture, not here: most servers never capture.
+	v := schema.Lazy()
 	skey, vkey, err := note.GenerateKey(rand.Reader, LogOrigin)
 	if err != nil {
 		return nil, err
@@ -154,4 +152,76 @@ func normVocab(v *cbv.Vocab, s string) string {
 // isLocationType reports whether a source/destination type is CBV "location".
 func isLocationType(t string) bool {
 	return normVocab(cbv.SourceDestType, t) == cbv.SourceDestType.Web+"location"
+}
+
+// EPCSpellings returns the spellings of one EPC or EPC class that name the same thing: the
+// EPC URN (pure identity or class) and the GS1 Digital Link on id.gs1.org, for SGTIN, LGTIN
+// and SSCC. A URN has exactly one Digital Link. A Digital Link does not say how long the
+// GS1 company prefix is, which the URN needs, so every length the standard allows (6 to 12
+// digits) is offered: only one of them can match a stored URN of the same key. Anything
+// else is returned as it is.
+func EPCSpellings(s string) []string {
+	s = strings.TrimSpace(s)
+	out := []string{s}
+	for _, k := range []struct{ prefix, ai, sep string }{
+		{"urn:epc:id:sgtin:", "01", "/21/"}, {"urn:epc:class:lgtin:", "01", "/10/"}, {"urn:epc:id:sscc:", "00", ""},
+	} {
+		rest, ok := strings.CutPrefix(s, k.prefix)
+		if !ok {
+			continue
+		}
+		parts := strings.SplitN(rest, ".", 3)
+		if k.ai == "00" {
+			// SSCC: CompanyPrefix.ExtensionSerialReference, 17 digits before the check digit.
+			if len(parts) != 2 || len(parts[0])+len(parts[1]) != 17 || !digits(parts[0]+parts[1]) {
+				return out
+			}
+			body := parts[1][:1] + parts[0] + parts[1][1:]
+			return append(out, "https://id.gs1.org/00/"+body+checkDigit(body))
+		}
+		if len(parts) != 3 || len(parts[0])+len(parts[1]) != 13 {
+			return out
+		}
+		if !digits(parts[0]+parts[1]) || parts[2] == "" {
+			return out
+		}
+		body := parts[1][:1] + parts[0] + parts[1][1:]
+		return append(out, "https://id.gs1.org/01/"+body+checkDigit(body)+k.sep+parts[2])
+	}
+	if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
+		return out
+	}
+	for _, k := range []struct{ ai, sep, prefix string }{{"/01/", "/21/", "urn:epc:id:sgtin:"}, {"/01/", "/10/", "urn:epc:class:lgtin:"}, {"/00/", "", "urn:epc:id:sscc:"}} {
+		i := strings.Index(s, k.ai)
+		if i < 0 {
+			continue
+		}
+		key, rest := s[i+4:], ""
+		if k.sep != "" {
+			var ok bool
+			if key, rest, ok = strings.Cut(key, k.sep); !ok || rest == "" || strings.ContainsAny(rest, "/?#") {
+				continue
+			}
+		}
+		want := 14
+		if k.ai == "/00/" {
+			want = 18
+		}
+		if len(key) != want || !digits(key) || checkDigit(key[:want-1]) != key[want-1:] {
+			continue
+		}
+		if s != "https://id.gs1.org"+s[i:] {
+			out = append(out, "https://id.gs1.org"+s[i:])
+		}
+		for l := 6; l <= 12; l++ {
+			cp, ref := key[1:1+l], key[:1]+key[1+l:want-1]
+			if k.ai == "/00/" {
+				out = append(out, k.prefix+cp+"."+ref)
+			} else {
+				out = append(out, k.prefix+cp+"."+ref+"."+rest)
+			}
+		}
+		return out
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -323,5 +324,31 @@ func TestServersAppendSafely(t *testing.T) {
 				t.Fatalf("after concurrent appends: %v %v events %d head %d", err, rep.Problems, rep.Events, rep.HeadSize)
 			}
 		})
+	}
+}
+
+// The URN and Digital Link spellings of SGTIN, LGTIN and SSCC map onto each other, both
+// ways; GTIN 06901234000016 is the LGTIN's GTIN with its check digit (GS1 mod 10).
+func TestEPCSpellings(t *testing.T) {
+	for _, c := range []struct{ urn, dl string }{
+		{"urn:epc:class:lgtin:6901234.000001.A1", "https://id.gs1.org/01/06901234000016/10/A1"},
+		{"urn:epc:id:sgtin:0614141.112345.400", "https://id.gs1.org/01/10614141123459/21/400"},
+		{"urn:epc:id:sscc:0614141.1234567890", "https://id.gs1.org/00/106141412345678908"},
+	} {
+		if got := trace.EPCSpellings(c.urn); !slices.Equal(got, []string{c.urn, c.dl}) {
+			t.Errorf("%s: %q, want it and %s", c.urn, got, c.dl)
+		}
+		if got := trace.EPCSpellings(c.dl); !slices.Contains(got, c.urn) || len(got) != 8 {
+			t.Errorf("%s: %q, want the 7 URN splits including %s", c.dl, got, c.urn)
+		}
+		other := strings.Replace(c.dl, "https://id.gs1.org", "https://example.com/gs1", 1)
+		if got := trace.EPCSpellings(other); !slices.Contains(got, c.urn) || !slices.Contains(got, c.dl) {
+			t.Errorf("%s: %q, want %s and %s", other, got, c.urn, c.dl)
+		}
+	}
+	for _, s := range []string{"urn:epc:id:sgtin:0614141.112345", "https://id.gs1.org/01/10614141123458/21/400", "urn:epc:id:grai:0614141.12345.1"} {
+		if got := trace.EPCSpellings(s); len(got) != 1 {
+			t.Errorf("%s: %q, want only itself (malformed or not converted)", s, got)
+		}
 	}
 }

@@ -251,8 +251,12 @@ var navEntries = []navEntry{
 	{"resources.nav.group", "quota.nav.reconcile", "/ledger/reconcile", auth.ReconcileLedger},
 	{"resources.nav.group", "allocation.nav", "/allocation", auth.ReadQuota},
 	{"resources.nav.group", "reserve.nav", "/reserves", auth.ReadReserves},
-	{"flow.nav.group", "flow.nav.anomalies", "/flow/anomalies", auth.ReadFlow},
-	{"flow.nav.group", "flow.nav.balance", "/flow/balance", auth.ReadFlow},
+	{"trace.nav.group", "trace.nav.events", "/trace/events", auth.ReadEvents},
+	{"trace.nav.group", "trace.nav.provenance", "/trace/provenance", auth.TraceProvenance},
+	{"trace.nav.group", "trace.nav.locations", "/trace/locations", auth.ReadEvents},
+	{"trace.nav.group", "trace.nav.log", "/trace/log", auth.ReadEvents},
+	{"trace.nav.group", "flow.nav.anomalies", "/flow/anomalies", auth.ReadFlow},
+	{"trace.nav.group", "flow.nav.balance", "/flow/balance", auth.ReadFlow},
 }
 
 func (s *Server) nav(lang i18n.Lang, p *auth.Principal, current string) []NavGroup {

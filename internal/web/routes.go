@@ -64,6 +64,7 @@ func (s *Server) routesInit() {
 	s.allocationRoutes()
 	s.reserveRoutes()
 	s.flowRoutes()
+	s.traceRoutes()
 
 	a := &api.API{DB: s.db, Users: s.users, Cat: s.cat, Now: s.now, Lang: s.lang, Version: s.cfg.Version,
 		Trace: s.trace, MaxBodyBytes: s.cfg.MaxBodyBytes,

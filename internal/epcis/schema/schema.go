@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/dlclark/regexp2"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -37,9 +39,13 @@ var Source []byte
 // ID is the schema's $id; the root schema checks documents and single events.
 const ID = "https://gs1.github.io/EPCIS/EPCIS-JSON-Schema.json"
 
-// Validator holds the compiled schema. It is safe for concurrent use. Compiling takes a few
-// milliseconds, so make one at start-up and share it.
+// Validator holds the compiled schema. It is safe for concurrent use. Compiling takes about
+// 100 ms, which a server that never captures should not pay at start-up: Lazy defers it to
+// the first validation; New compiles at once.
 type Validator struct {
+	once sync.Once
+	err  error
+	done atomic.Bool
 	root *jsonschema.Schema
 	// event is the schema of an event inside a document (EPCIS-Document-Event); byType the
 	// definition it applies to each of the five standard types (see ValidateEvent).
@@ -49,9 +55,31 @@ type Validator struct {
 
 // New compiles the embedded schema.
 func New() (*Validator, error) {
+	v := Lazy()
+	if err := v.Compile(); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Lazy returns a validator that compiles the embedded schema on first use, once, however
+// many goroutines validate at the same time.
+func Lazy() *Validator { return &Validator{} }
+
+// Compile compiles the schema if that has not happened yet and reports whether it could be.
+// The schema is embedded, so an error here is a broken build, not bad input.
+func (v *Validator) Compile() error {
+	v.once.Do(func() { v.err = v.compile() })
+	return v.err
+}
+
+// Compiled reports whether the schema has been compiled (start-up must not do it).
+func (v *Validator) Compiled() bool { return v.done.Load() }
+
+func (v *Validator) compile() error {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Source))
 	if err != nil {
-		return nil, fmt.Errorf("schema: read embedded schema: %w", err)
+		return fmt.Errorf("schema: read embedded schema: %w", err)
 	}
 	c := jsonschema.NewCompiler()
 	c.UseRegexpEngine(ecmaCompile)
@@ -59,9 +87,9 @@ func New() (*Validator, error) {
 	// anything from the network.
 	c.UseLoader(noLoader{})
 	if err := c.AddResource(ID, doc); err != nil {
-		return nil, fmt.Errorf("schema: add: %w", err)
+		return fmt.Errorf("schema: add: %w", err)
 	}
-	v := &Validator{byType: map[string]*jsonschema.Schema{}}
+	byType := map[string]*jsonschema.Schema{}
 	compile := func(ptr string) (*jsonschema.Schema, error) {
 		sch, err := c.Compile(ID + ptr)
 		if err != nil {
@@ -69,18 +97,28 @@ func New() (*Validator, error) {
 		}
 		return sch, nil
 	}
-	if v.root, err = compile(""); err != nil {
-		return nil, err
+	root, err := compile("")
+	if err != nil {
+		return err
 	}
-	if v.event, err = compile("#/definitions/EPCIS-Document-Event"); err != nil {
-		return nil, err
+	event, err := compile("#/definitions/EPCIS-Document-Event")
+	if err != nil {
+		return err
 	}
 	for _, t := range []string{"ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent", "AssociationEvent"} {
-		if v.byType[t], err = compile("#/definitions/" + t); err != nil {
-			return nil, err
+		if byType[t], err = compile("#/definitions/" + t); err != nil {
+			return err
 		}
 	}
-	return v, nil
+	v.root, v.event, v.byType = root, event, byType
+	v.done.Store(true)
+	return nil
+}
+
+// unusable is what validation reports if the schema did not compile: every document is
+// refused rather than let through unchecked.
+func (v *Validator) unusable() []Error {
+	return []Error{{Keyword: "schema", Message: "the EPCIS schema could not be compiled: " + v.err.Error()}}
 }
 
 // Error is one schema violation.
@@ -100,6 +138,9 @@ func (e Error) String() string { return e.Pointer + ": " + e.Message }
 // map[string]any, []any, string, json.Number, float64, bool and nil) against the schema:
 // an EPCISDocument, an EPCISQueryDocument or a single event. It returns nil if it conforms.
 func (v *Validator) Validate(doc any) []Error {
+	if v.Compile() != nil {
+		return v.unusable()
+	}
 	return collect(v.root.Validate(doc), doc)
 }
 
@@ -112,6 +153,9 @@ func (v *Validator) Validate(doc any) []Error {
 // same schema, without trying the four conditions that cannot match (a good part of the
 // cost on small events). Anything else goes through EPCIS-Document-Event itself.
 func (v *Validator) ValidateEvent(event any) []Error {
+	if v.Compile() != nil {
+		return v.unusable()
+	}
 	sch := v.event
 	if m, ok := event.(map[string]any); ok {
 		if t, ok := m["type"].(string); ok && v.byType[t] != nil {
