@@ -161,8 +161,17 @@ func (s *Session) Shot(name string, width int) {
 // Settled waits until the page has loaded and its deferred scripts (htmx) have run.
 func (s *Session) Settled(what string) {
 	s.T.Helper()
-	if _, err := chromedp.Run(s.Tab, chromedp.Poll[bool](`document.readyState === "complete"`,
-		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+	// Under load the page's first execution context can be replaced (a navigation still
+	// committing) while the poll runs; polling again in the new context is the fix.
+	for attempt := 1; ; attempt++ {
+		_, err := chromedp.Run(s.Tab, chromedp.Poll[bool](`document.readyState === "complete"`,
+			chromedp.WithPollingTimeout(20*time.Second)))
+		if err == nil {
+			break
+		}
+		if attempt < 3 && strings.Contains(err.Error(), "Cannot find context") {
+			continue
+		}
 		s.T.Fatalf("%s: page did not finish loading: %v", what, err)
 	}
 	var hasHTMX bool
