@@ -45,6 +45,7 @@ func (a *API) resourceEndpoints() []Endpoint {
 		{"POST /api/v1/quota/reports", a.createReport},
 		{"GET /api/v1/quota/reports/{id}", a.getReport},
 		{"GET /api/v1/quota/violations", a.listViolations},
+		{"GET /api/v1/quota/grant-warnings", a.grantWarning},
 		{"GET /api/v1/ledger/accounts", a.listLedgerAccounts},
 		{"GET /api/v1/ledger/statement", a.ledgerStatement},
 		{"GET /api/v1/ledger/reconcile", a.ledgerReconcile},
@@ -1028,4 +1029,23 @@ func (a *API) applyRound(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return a.writeRound(w, r, http.StatusOK, pathID(r))
+}
+
+// grantWarning is what a regulator sees before granting quota to an account: the
+// grantee's over-quota violation of the year before, with the proposed cut (none: empty).
+func (a *API) grantWarning(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	v, err := a.quota().GrantWarning(r.Context(), p, r.URL.Query().Get("to"))
+	if err != nil {
+		return err
+	}
+	vs := []quota.Violation{}
+	if v != nil {
+		vs = append(vs, *v)
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"data": vs})
+	return nil
 }
