@@ -111,11 +111,11 @@ func (s *Server) renderPlanDocList(w http.ResponseWriter, r *http.Request, statu
 
 type planDocFormView struct {
 	Page
-	In             plan.PlanInput
-	Create         bool
-	Action, Back   string
-	Errors         map[string]string
-	Regions        []statsOption
+	In           plan.PlanInput
+	Create       bool
+	Action, Back string
+	Errors       map[string]string
+	Regions      []statsOption
 }
 
 func (s *Server) planDocForm(w http.ResponseWriter, r *http.Request) error {
