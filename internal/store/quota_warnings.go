@@ -39,3 +39,14 @@ func (db *DB) OverQuota(ctx context.Context, enterprise int64, commodity string,
 	}
 	return rows[0], true, nil
 }
+
+// EnterpriseIndustries returns an enterprise's industries: those assigned to it and those
+// of its own facts (as the chain module reads them).
+func (db *DB) EnterpriseIndustries(ctx context.Context, ent int64) ([]string, error) {
+	return all(ctx, db, func(r rowScanner) (string, error) {
+		var s string
+		err := r.Scan(&s)
+		return s, err
+	}, `SELECT industry_code FROM enterprise_industries WHERE enterprise_id = ?
+		UNION SELECT industry_code FROM fact_current WHERE enterprise_id = ? ORDER BY 1`, ent, ent)
+}
