@@ -54,6 +54,7 @@ func (a *API) resourceEndpoints() []Endpoint {
 		{"GET /api/v1/allocation/rounds/{id}", a.getRound},
 		{"POST /api/v1/allocation/rounds/{id}/rules", a.setRoundRules},
 		{"POST /api/v1/allocation/rounds/{id}/apply", a.applyRound},
+		{"GET /api/v1/allocation/rounds/{id}/target-risk", a.roundTargetRisk},
 	}
 }
 
@@ -1047,5 +1048,32 @@ func (a *API) grantWarning(w http.ResponseWriter, r *http.Request) error {
 		vs = append(vs, *v)
 	}
 	WriteJSON(w, http.StatusOK, map[string]any{"data": vs})
+	return nil
+}
+
+// roundTargetRisk is the plan targets a scenario of a round puts at risk (scale_pct,
+// default 90: "next year's quota falls 10%"), with every input and, where a share of
+// the gap cannot be computed, the reason.
+func (a *API) roundTargetRisk(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	scale := 90
+	if v := r.URL.Query().Get("scale_pct"); v != "" {
+		if scale, err = strconv.Atoi(v); err != nil {
+			return invalidQuery().With("scale_pct", "allocation.err.scale", v)
+		}
+	}
+	risk, err := allocation.New(a.DB, a.Now).TargetsAtRisk(r.Context(), p, pathID(r), scale)
+	if err != nil {
+		return err
+	}
+	for i := range risk.Targets {
+		if risk.Targets[i].Enterprises == nil {
+			risk.Targets[i].Enterprises = []allocation.RiskEnterprise{}
+		}
+	}
+	WriteJSON(w, http.StatusOK, risk)
 	return nil
 }

@@ -261,6 +261,10 @@ func resourcesDocChecks(t *testing.T, env *webtest.Env, db *store.DB, check func
 		t.Errorf("scenario %+v", sc.Run)
 	}
 	check("GET", rpath+"?scale_pct=x", "/api/v1/allocation/rounds/{id}", pl, nil, 422)
+	check("GET", rpath+"/target-risk", "/api/v1/allocation/rounds/{id}/target-risk", pl, nil, 200)
+	check("GET", rpath+"/target-risk?scale_pct=x", "/api/v1/allocation/rounds/{id}/target-risk", pl, nil, 422)
+	check("GET", "/api/v1/allocation/rounds/999999/target-risk", "/api/v1/allocation/rounds/{id}/target-risk", pl, nil, 404)
+	check("GET", rpath+"/target-risk", "/api/v1/allocation/rounds/{id}/target-risk", "", nil, 401)
 	check("GET", "/api/v1/allocation/rounds/999999", "/api/v1/allocation/rounds/{id}", pl, nil, 404)
 	rules := map[string]any{"tiers": round["tiers"], "requests": round["requests"]}
 	check("POST", rpath+"/rules", "/api/v1/allocation/rounds/{id}/rules", pl, rules, 200)
