@@ -163,4 +163,40 @@ func planDocChecks(t *testing.T, env *webtest.Env, db *store.DB, check func(meth
 	check("DELETE", "/api/v1/plan-targets/doc-t1", "/api/v1/plan-targets/{code}", planner, nil, 404)
 	check("DELETE", "/api/v1/plan-stages/doc-s2015", "/api/v1/plan-stages/{code}", planner, nil, 204)
 	check("DELETE", "/api/v1/plan-stages/doc-s2015", "/api/v1/plan-stages/{code}", county, nil, 403)
+
+	// Plans themselves, named goals and their links.
+	pl := map[string]any{"code": "doc-plan2", "name_zh": "第二规划", "region": "360700", "base_year": 2020, "end_year": 2025, "source": "test"}
+	check("POST", "/api/v1/plans", "/api/v1/plans", planner, pl, 201)
+	check("POST", "/api/v1/plans", "/api/v1/plans", planner, pl, 422)
+	check("POST", "/api/v1/plans", "/api/v1/plans", county, pl, 403)
+	check("POST", "/api/v1/plans", "/api/v1/plans", planner, map[string]any{"cod": "x"}, 400)
+	check("PUT", "/api/v1/plans/doc-plan2", "/api/v1/plans/{code}", planner, pl, 200)
+	check("PUT", "/api/v1/plans/doc-none", "/api/v1/plans/{code}", planner, pl, 404)
+	check("PUT", "/api/v1/plans/doc-plan2", "/api/v1/plans/{code}", county, pl, 403)
+	goal := map[string]any{"code": "doc-g1", "plan": "doc-plan", "name_zh": "基地"}
+	check("POST", "/api/v1/plan-goals", "/api/v1/plan-goals", planner, goal, 201)
+	check("POST", "/api/v1/plan-goals", "/api/v1/plan-goals", planner, goal, 422)
+	check("POST", "/api/v1/plan-goals", "/api/v1/plan-goals", county, goal, 403)
+	check("PUT", "/api/v1/plan-goals/doc-g1", "/api/v1/plan-goals/{code}", planner, map[string]any{"name_zh": "新基地"}, 200)
+	check("PUT", "/api/v1/plan-goals/doc-none", "/api/v1/plan-goals/{code}", planner, map[string]any{"name_zh": "x"}, 404)
+	check("PUT", "/api/v1/plan-goals/doc-g1", "/api/v1/plan-goals/{code}", county, map[string]any{"name_zh": "x"}, 403)
+	check("POST", "/api/v1/plan-stages", "/api/v1/plan-stages", planner, stage, 201)
+	check("POST", "/api/v1/plan-targets", "/api/v1/plan-targets", planner, target, 201)
+	link := map[string]any{"target": "doc-t1", "reason": "收入衡量基地规模"}
+	check("POST", "/api/v1/plan-goals/doc-g1/links", "/api/v1/plan-goals/{code}/links", planner, link, 200)
+	check("POST", "/api/v1/plan-goals/doc-g1/links", "/api/v1/plan-goals/{code}/links", planner, map[string]any{"target": "doc-t1"}, 422)
+	check("POST", "/api/v1/plan-goals/doc-none/links", "/api/v1/plan-goals/{code}/links", planner, link, 404)
+	check("POST", "/api/v1/plan-goals/doc-g1/links", "/api/v1/plan-goals/{code}/links", county, link, 403)
+	for _, c := range []struct {
+		path, token string
+		status      int
+	}{{"/api/v1/plan-goals/doc-g1/links/doc-t1", planner, 422}, {"/api/v1/plan-goals/doc-g1/links/doc-t1?reason=x", county, 403},
+		{"/api/v1/plan-goals/doc-g1/links/doc-t1?reason=%E6%94%B9%E7%94%A8", planner, 204},
+		{"/api/v1/plan-goals/doc-g1/links/doc-t1?reason=x", planner, 404}} {
+		check("DELETE", c.path, "/api/v1/plan-goals/{code}/links/{target}", c.token, nil, c.status)
+	}
+	check("DELETE", "/api/v1/plans/doc-plan", "/api/v1/plans/{code}", planner, nil, 409)
+	check("DELETE", "/api/v1/plans/doc-plan2", "/api/v1/plans/{code}", county, nil, 403)
+	check("DELETE", "/api/v1/plans/doc-plan2", "/api/v1/plans/{code}", planner, nil, 204)
+	check("DELETE", "/api/v1/plans/doc-plan2", "/api/v1/plans/{code}", planner, nil, 404)
 }

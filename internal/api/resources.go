@@ -45,6 +45,7 @@ func (a *API) resourceEndpoints() []Endpoint {
 		{"POST /api/v1/quota/reports", a.createReport},
 		{"GET /api/v1/quota/reports/{id}", a.getReport},
 		{"GET /api/v1/quota/violations", a.listViolations},
+		{"GET /api/v1/quota/grant-warnings", a.grantWarning},
 		{"GET /api/v1/ledger/accounts", a.listLedgerAccounts},
 		{"GET /api/v1/ledger/statement", a.ledgerStatement},
 		{"GET /api/v1/ledger/reconcile", a.ledgerReconcile},
@@ -53,6 +54,7 @@ func (a *API) resourceEndpoints() []Endpoint {
 		{"GET /api/v1/allocation/rounds/{id}", a.getRound},
 		{"POST /api/v1/allocation/rounds/{id}/rules", a.setRoundRules},
 		{"POST /api/v1/allocation/rounds/{id}/apply", a.applyRound},
+		{"GET /api/v1/allocation/rounds/{id}/target-risk", a.roundTargetRisk},
 	}
 }
 
@@ -1032,4 +1034,50 @@ func (a *API) applyRound(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return a.writeRound(w, r, http.StatusOK, pathID(r))
+}
+
+// grantWarning is what a regulator sees before granting quota to an account: the
+// grantee's over-quota violation of the year before, with the proposed cut (none: empty).
+func (a *API) grantWarning(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	v, err := a.quota().GrantWarning(r.Context(), p, r.URL.Query().Get("to"))
+	if err != nil {
+		return err
+	}
+	vs := []quota.Violation{}
+	if v != nil {
+		vs = append(vs, *v)
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"data": vs})
+	return nil
+}
+
+// roundTargetRisk is the plan targets a scenario of a round puts at risk (scale_pct,
+// default 90: "next year's quota falls 10%"), with every input and, where a share of
+// the gap cannot be computed, the reason.
+func (a *API) roundTargetRisk(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	scale := 90
+	if v := r.URL.Query().Get("scale_pct"); v != "" {
+		if scale, err = strconv.Atoi(v); err != nil {
+			return invalidQuery().With("scale_pct", "allocation.err.scale", v)
+		}
+	}
+	risk, err := allocation.New(a.DB, a.Now).TargetsAtRisk(r.Context(), p, pathID(r), scale)
+	if err != nil {
+		return err
+	}
+	for i := range risk.Targets {
+		if risk.Targets[i].Enterprises == nil {
+			risk.Targets[i].Enterprises = []allocation.RiskEnterprise{}
+		}
+	}
+	WriteJSON(w, http.StatusOK, risk)
+	return nil
 }

@@ -173,6 +173,33 @@ func resourcesDocChecks(t *testing.T, env *webtest.Env, db *store.DB, check func
 	}
 	check("GET", "/api/v1/quota/violations?year=x", "/api/v1/quota/violations", reg, nil, 422)
 
+	// A 2025 grant to E1, which went 290 t over in 2024: warned, refused until confirmed.
+	l25 := ledger.New(db, time.Now)
+	seed := &auth.Principal{Username: "seed", Role: auth.Regulator}
+	led25, err25 := l25.CreateLedger(context.Background(), seed, ledger.REOIonic, ledger.Mining, 2025)
+	if err25 != nil {
+		t.Fatal(err25)
+	}
+	for _, a := range []ledger.NewAccount{
+		{Code: "r25.issue", LedgerID: led25.ID, Name: "issuance", Holder: ledger.Nation},
+		{Code: "r25.E1", LedgerID: led25.ID, Name: "一厂", Holder: ledger.EnterpriseHolder, EnterpriseID: e1, Flags: ledger.DebitsMustNotExceedCredits},
+	} {
+		if _, err := l25.CreateAccount(context.Background(), seed, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	json.Unmarshal(check("GET", "/api/v1/quota/grant-warnings?to=r25.E1", "/api/v1/quota/grant-warnings", reg, nil, 200), &vs)
+	if len(vs.Data) != 1 || vs.Data[0].EnterpriseID != e1 || vs.Data[0].OverG != 290*1_000_000 {
+		t.Errorf("grant warning %+v", vs)
+	}
+	check("GET", "/api/v1/quota/grant-warnings?to=r24.E1", "/api/v1/quota/grant-warnings", reg, nil, 200)
+	check("GET", "/api/v1/quota/grant-warnings?to=r25.none", "/api/v1/quota/grant-warnings", reg, nil, 422)
+	check("GET", "/api/v1/quota/grant-warnings?to=r25.E1", "/api/v1/quota/grant-warnings", t1, nil, 403)
+	g25 := map[string]any{"from": "r25.issue", "to": "r25.E1", "amount_t": "500", "batch": "2025-1", "granted_on": "2025-01-08", "source": "测试通知"}
+	check("POST", "/api/v1/quota/grants", "/api/v1/quota/grants", reg, g25, 409)
+	g25["confirm_violations"] = true
+	check("POST", "/api/v1/quota/grants", "/api/v1/quota/grants", reg, g25, 201)
+
 	check("GET", "/api/v1/ledger/accounts", "/api/v1/ledger/accounts", t1, nil, 200)
 	var st struct {
 		Closing struct {
@@ -234,6 +261,10 @@ func resourcesDocChecks(t *testing.T, env *webtest.Env, db *store.DB, check func
 		t.Errorf("scenario %+v", sc.Run)
 	}
 	check("GET", rpath+"?scale_pct=x", "/api/v1/allocation/rounds/{id}", pl, nil, 422)
+	check("GET", rpath+"/target-risk", "/api/v1/allocation/rounds/{id}/target-risk", pl, nil, 200)
+	check("GET", rpath+"/target-risk?scale_pct=x", "/api/v1/allocation/rounds/{id}/target-risk", pl, nil, 422)
+	check("GET", "/api/v1/allocation/rounds/999999/target-risk", "/api/v1/allocation/rounds/{id}/target-risk", pl, nil, 404)
+	check("GET", rpath+"/target-risk", "/api/v1/allocation/rounds/{id}/target-risk", "", nil, 401)
 	check("GET", "/api/v1/allocation/rounds/999999", "/api/v1/allocation/rounds/{id}", pl, nil, 404)
 	rules := map[string]any{"tiers": round["tiers"], "requests": round["requests"]}
 	check("POST", rpath+"/rules", "/api/v1/allocation/rounds/{id}/rules", pl, rules, 200)

@@ -58,6 +58,9 @@ type NewGrant struct {
 	Source       string `json:"source"`
 	SourceStatus string `json:"source_status"`
 	Note         string `json:"note"`
+	// ConfirmViolations confirms a grant to an enterprise whose reports went over quota
+	// last year, after the violation and the proposed cut were shown.
+	ConfirmViolations bool `json:"confirm_violations"`
 }
 
 // SourceStatuses: REFERENCE.md's V (seen in the source) and D (derived), E, the
@@ -145,6 +148,15 @@ func (s *Service) GrantTx(ctx context.Context, tx *store.Tx, p *auth.Principal, 
 	if from.HolderKind == "enterprise" || from.HolderKind == "sink" || to.HolderKind == "sink" {
 		return store.QuotaGrant{}, false, invalid("not_a_grant", "from", "quota.err.not_a_grant", n.From, n.To)
 	}
+	warn, err := warningTx(ctx, tx, to)
+	if err != nil {
+		return store.QuotaGrant{}, false, err
+	}
+	if warn != nil && !n.ConfirmViolations {
+		if _, err := tx.QuotaGrantByTransfer(ctx, id.String()); errors.Is(err, store.ErrNotFound) {
+			return store.QuotaGrant{}, false, violationsRefusal(*warn, amount)
+		}
+	}
 	code := ledger.CodeGrant
 	if from.HolderKind == "nation" && from.Flags&int64(ledger.DebitsMustNotExceedCredits) == 0 {
 		code = ledger.CodeIssue
@@ -175,7 +187,15 @@ func (s *Service) GrantTx(ctx context.Context, tx *store.Tx, p *auth.Principal, 
 	if err != nil {
 		return store.QuotaGrant{}, false, err
 	}
-	if err := audit.Record(ctx, tx, now, p, "quota.grant", "quota_grant", id.String(), nil, g); err != nil {
+	var after any = g
+	if warn != nil {
+		// The audit keeps what the regulator confirmed it had seen.
+		after = struct {
+			store.QuotaGrant
+			Confirmed Violation `json:"confirmed_violation"`
+		}{g, *warn}
+	}
+	if err := audit.Record(ctx, tx, now, p, "quota.grant", "quota_grant", id.String(), nil, after); err != nil {
 		return store.QuotaGrant{}, false, err
 	}
 	out, err := tx.QuotaGrantByID(ctx, gid)

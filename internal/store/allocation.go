@@ -175,3 +175,12 @@ func (db *DB) AllocResults(ctx context.Context, roundID int64) ([]AllocResult, e
 		return x, err
 	}, "SELECT enterprise_id, got_g, transfer_id, explanation FROM alloc_results WHERE round_id = ? ORDER BY enterprise_id", roundID)
 }
+
+// AllocTiers reads a round's tiers inside a write transaction.
+func (t *Tx) AllocTiers(ctx context.Context, roundID int64) ([]AllocTier, error) {
+	return all(ctx, t, func(r rowScanner) (AllocTier, error) {
+		var x AllocTier
+		err := r.Scan(&x.Tier, &x.NameZh, &x.NameEn)
+		return x, err
+	}, "SELECT tier, name_zh, name_en FROM alloc_tiers WHERE round_id = ? ORDER BY tier", roundID)
+}

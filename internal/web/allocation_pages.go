@@ -23,6 +23,8 @@ func (s *Server) allocationRoutes() {
 	s.handle("GET /allocation", s.adapt(s.roundsPage))
 	s.handle("GET /allocation/{id}", s.adapt(s.roundPage))
 	s.handle("POST /allocation/{id}/apply", s.adapt(s.roundApply))
+	s.allocationRiskRoutes()
+	s.allocationRuleRoutes()
 }
 
 func (s *Server) allocSvc() *allocation.Service { return allocation.New(s.db, s.now) }

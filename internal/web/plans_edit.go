@@ -37,6 +37,7 @@ type planEditView struct {
 	Intro, Flash, Error   string
 	NewHref, NewLabel     string
 	OtherHref, OtherLabel string
+	More                  []Crumb // the other editing lists of the plan
 }
 
 var planEditFlashes = map[string]string{"stage_saved": "planedit.saved_stage", "stage_deleted": "planedit.deleted_stage",
@@ -145,6 +146,7 @@ func (s *Server) renderPlanEditList(w http.ResponseWriter, r *http.Request, targ
 		title = "planedit.targets.title"
 	}
 	v.Table = tv
+	v.More = s.planManageLinks(r, pl.Code)
 	v.Page = s.page(w, r, title, Crumb{Label: "plan.title", Href: "/plans"}, Crumb{Label: title})
 	v.Title = s.cat.T(lang, "planedit.title") + " · " + s.cat.T(lang, title)
 	s.render(w, r, status, "plan_edit", v)

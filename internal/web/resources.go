@@ -360,12 +360,16 @@ func (s *Server) grantSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	n := quota.NewGrant{From: strings.TrimSpace(r.PostFormValue("from")), To: strings.TrimSpace(r.PostFormValue("to")),
 		AmountT: r.PostFormValue("amount_t"), Batch: r.PostFormValue("batch"), GrantedOn: r.PostFormValue("granted_on"),
-		DocNo: r.PostFormValue("doc_no"), Source: r.PostFormValue("source"), Note: r.PostFormValue("note"), ID: r.PostFormValue("id")}
+		DocNo: r.PostFormValue("doc_no"), Source: r.PostFormValue("source"), Note: r.PostFormValue("note"), ID: r.PostFormValue("id"),
+		ConfirmViolations: r.PostFormValue("confirm_violations") == "1"}
 	g, err := s.quotaSvc().Grant(r.Context(), p, n)
 	if err != nil {
 		errs, status, err := s.formErrors(s.lang(r), err)
 		if err != nil {
 			return err
+		}
+		if _, warn := errs["confirm_violations"]; warn {
+			delete(errs, "form") // the warning beside the confirmation says it all
 		}
 		form := map[string]string{}
 		for k := range r.PostForm {

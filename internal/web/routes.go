@@ -49,6 +49,7 @@ func (s *Server) routesInit() {
 	s.tokenRoutes()
 	s.planRoutes()
 	s.planEditRoutes()
+	s.planManageRoutes()
 	s.statsRoutes()
 	s.statsImportRoutes()
 	s.chainRoutes()
