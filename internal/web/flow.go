@@ -171,7 +171,7 @@ func (s *Server) flowAnomalyRender(w http.ResponseWriter, r *http.Request, statu
 		Actual: optTonnes(d.ActualG).Text, CanManage: p.Can(auth.ManageFlow) && d.Status != "closed", Errors: errs,
 		Confirm: s.cat.T(lang, "flow.close.confirm", id)}
 	for _, h := range d.EvidenceIDs {
-		v.Evidence = append(v.Evidence, KV{h, "/epcis/events/" + url.PathEscape(h)})
+		v.Evidence = append(v.Evidence, KV{h, eventHref(h)})
 	}
 	if v.CanManage {
 		us, err := s.db.ListUsers(r.Context(), store.ListQuery{})

@@ -117,8 +117,13 @@ func TestFlowPages(t *testing.T) {
 		if n := doc.Find(`[data-testid=evidence] a`).Length(); n != 2 {
 			t.Fatalf("%d evidence links", n)
 		}
-		if href, _ := doc.Find(`[data-testid=evidence] a`).First().Attr("href"); !strings.HasPrefix(href, "/epcis/events/ni:") {
+		// Evidence opens the event page (with its inclusion proof), not raw JSON.
+		href, _ := doc.Find(`[data-testid=evidence] a`).First().Attr("href")
+		if !strings.HasPrefix(href, "/trace/event?id=ni%3A") {
 			t.Fatalf("evidence link %q", href)
+		}
+		if ev := c.Get(href); ev.StatusCode != 200 {
+			t.Fatalf("evidence link %q: HTTP %d", href, ev.StatusCode)
 		}
 		if doc.Find(`form[data-testid=close-form][data-confirm]`).Length() != 1 {
 			t.Fatal("closing does not ask for confirmation")
