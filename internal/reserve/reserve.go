@@ -627,7 +627,22 @@ func (s *Service) Ops(ctx context.Context, p *auth.Principal, depotID int64, pro
 	if _, err := s.depot(ctx, p, depotID); err != nil {
 		return nil, err
 	}
-	return s.DB.ReserveOps(ctx, depotID, product)
+	ops, err := s.DB.ReserveOps(ctx, depotID, product)
+	return scopeOps(p, ops), err
+}
+
+// scopeOps hides from an enterprise user which other enterprise a depot traded with, as
+// the ledger's statements do.
+func scopeOps(p *auth.Principal, ops []store.ReserveOp) []store.ReserveOp {
+	if p.Role != auth.Enterprise {
+		return ops
+	}
+	for i := range ops {
+		if ops[i].EnterpriseID != p.EnterpriseID {
+			ops[i].EnterpriseID, ops[i].EnterpriseName = 0, ""
+		}
+	}
+	return ops
 }
 
 // StockCard is a depot's stock of one product between two instants: the ledger statement
@@ -657,7 +672,8 @@ func (s *Service) StockCard(ctx context.Context, p *auth.Principal, depotID int6
 	if out.Statement, err = s.Ledger.StatementUnscoped(ctx, p, st.AccountCode, from, to, 0); err != nil {
 		return out, err
 	}
-	out.Ops, err = s.DB.ReserveOps(ctx, depotID, product)
+	ops, err := s.DB.ReserveOps(ctx, depotID, product)
+	out.Ops = scopeOps(p, ops)
 	return out, err
 }
 

@@ -328,8 +328,17 @@ func TestEnterpriseScope(t *testing.T) {
 		if _, err := f.s.StockCard(ctx, f.ent2, f.wh.ID, "ox_dy2o3", from, from.AddDate(1, 0, 0)); apperr.From(err).Kind != apperr.NotFound {
 			t.Errorf("outsider's stock card: %v", err)
 		}
-		if _, err := f.s.StockCard(ctx, f.ent1, f.wh.ID, "ox_dy2o3", from, from.AddDate(1, 0, 0)); err != nil {
-			t.Errorf("operator's stock card: %v", err)
+		card, err := f.s.StockCard(ctx, f.ent1, f.wh.ID, "ox_dy2o3", from, from.AddDate(1, 0, 0))
+		if err != nil {
+			t.Fatalf("operator's stock card: %v", err)
+		}
+		// The operator does not learn which other enterprise sold the stock.
+		if len(card.Ops) != 1 || card.Ops[0].EnterpriseID != 0 || card.Ops[0].EnterpriseName != "" ||
+			len(card.Statement.Lines) != 1 || card.Statement.Lines[0].Counterparty != "—" {
+			t.Errorf("operator sees the seller: %+v %+v", card.Ops, card.Statement.Lines)
+		}
+		if card, err := f.s.StockCard(ctx, regulator, f.wh.ID, "ox_dy2o3", from, from.AddDate(1, 0, 0)); err != nil || card.Ops[0].EnterpriseID != f.e2 {
+			t.Errorf("regulator's stock card: %+v %v", card.Ops, err)
 		}
 		if ds, err := f.s.Depots(ctx, planner); err != nil || len(ds) != 2 {
 			t.Errorf("planner sees %d depots, %v", len(ds), err)
