@@ -509,10 +509,8 @@ func (s *Server) traceProvenancePage(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	g := provenanceGraph(pv, v.Mine, v.Lot, v.Direction == "back" && v.Mine == "", names, grants)
-	g.Kinds = map[string]string{}
-	for _, k := range []string{"lot", "event", "mine", "grant"} {
-		g.Kinds[k] = s.cat.T(lang, "trace.prov.kind."+k)
-	}
+	g.Kinds = map[string]string{"lot": s.cat.T(lang, "trace.prov.kind.lot"), "event": s.cat.T(lang, "trace.prov.kind.event"),
+		"mine": s.cat.T(lang, "trace.prov.kind.mine"), "grant": s.cat.T(lang, "trace.prov.kind.grant")}
 	b, _ := json.Marshal(g)
 	v.Graph = string(b)
 	v.Summary = s.cat.T(lang, "trace.prov.summary", len(pv.Lots), len(pv.Edges), pv.Hops, len(pv.Origins))
