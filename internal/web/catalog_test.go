@@ -39,8 +39,7 @@ func catDynamic(t *testing.T) map[string][]string {
 		"park.kind.": park.Kinds, "park.status.": park.Statuses, "park.fact_status.": {"draft", "submitted", "approved"},
 		"project.stage.": project.Stages, "project.blocker.kind.": project.BlockerKinds,
 		"project.blocker.status.": {"open", "resolved", "closed"}, "lead.stage.": lead.Stages,
-		"flow.kind.": flow.Kinds, "flow.status.": flow.Statuses, "flow.site.": trace.LocationKinds,
-		"trace.prov.kind.": {"lot", "event", "mine", "grant"}}
+		"flow.kind.": flow.Kinds, "flow.status.": flow.Statuses, "flow.site.": trace.LocationKinds}
 }
 
 // catRegionKinds reads the region kinds from the schema's CHECK constraint, the one place
