@@ -13,6 +13,7 @@ import (
 	"zhanxin/internal/apperr"
 	"zhanxin/internal/audit"
 	"zhanxin/internal/auth"
+	"zhanxin/internal/stage"
 	"zhanxin/internal/stats"
 	"zhanxin/internal/store"
 )
@@ -30,14 +31,8 @@ const DefaultStallDays = 180
 // MoneyUnit is the unit money is stored in; 亿元 entries are converted exactly.
 const MoneyUnit = "万元"
 
-func stageIndex(s string) int {
-	for i, x := range Stages {
-		if x == s {
-			return i
-		}
-	}
-	return -1
-}
+// pipeline is the stage rule: forward freely, back only with a reason.
+var pipeline = stage.Machine{Stages: Stages, Back: true, Prefix: "project"}
 
 func oneOf(set []string, v string) bool {
 	for _, x := range set {
@@ -121,7 +116,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter, q store
 		return store.Page[store.ProjectRecord]{}, err
 	}
 	e := apperr.New(apperr.Invalid, "invalid_query", "project.err.filter")
-	if f.Stage != "" && !oneOf(Stages, f.Stage) {
+	if f.Stage != "" && !pipeline.Valid(f.Stage) {
 		e.With("stage", "project.err.stage", f.Stage)
 	}
 	if f.Flag != "" && f.Flag != "overdue" && f.Flag != "stalled" {
@@ -261,7 +256,7 @@ func (in Input) check(create bool) (parsed, *apperr.Error) {
 	if stage == "" {
 		stage = "planning"
 	}
-	if create && !oneOf(Stages, stage) {
+	if create && !pipeline.Valid(stage) {
 		e.With("stage", "project.err.stage", stage)
 	}
 	source := strings.TrimSpace(in.Source)
@@ -452,15 +447,8 @@ func (s *Service) Move(ctx context.Context, p *auth.Principal, id int64, to, rea
 		} else if err != nil {
 			return err
 		}
-		if !oneOf(Stages, to) {
-			return apperr.New(apperr.Invalid, "invalid_stage", "project.err.stage", to).With("stage", "project.err.stage", to)
-		}
-		if to == old.Stage {
-			return apperr.New(apperr.Invalid, "same_stage", "project.err.same_stage", to).With("stage", "project.err.same_stage", to)
-		}
-		if stageIndex(to) < stageIndex(old.Stage) && reason == "" {
-			return apperr.New(apperr.Invalid, "backwards_without_reason", "project.err.backwards", old.Stage, to).
-				With("reason", "project.err.backwards", old.Stage, to)
+		if err := pipeline.Move(old.Stage, to, reason); err != nil {
+			return err
 		}
 		m := store.StageMove{ProjectID: id, From: old.Stage, To: to, Reason: reason, Actor: p.Username, At: now}
 		if err := tx.SetProjectStage(ctx, m); err != nil {

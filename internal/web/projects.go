@@ -491,6 +491,7 @@ func (s *Server) leadCreate(w http.ResponseWriter, r *http.Request) error {
 type leadView struct {
 	Page
 	L         store.Lead
+	Warnings  []string
 	Stage     string
 	Next      []option
 	CanManage bool
@@ -514,8 +515,15 @@ func (s *Server) renderLead(w http.ResponseWriter, r *http.Request, status int, 
 		Stage: s.leadStage(lang, l.Stage), CanManage: p.Can(auth.ManageLeads) && p.Can(auth.ManageProjects), Signed: l.Stage == "signed",
 		Errors: errs, Values: values}
 	v.Title = l.TargetName
+	warns, err := s.leadService().Warnings(r.Context(), l)
+	if err != nil {
+		return err
+	}
+	for _, wn := range warns {
+		v.Warnings = append(v.Warnings, s.cat.T(lang, wn.Key, wn.Args...))
+	}
 	for _, st := range []string{"contact", "negotiation"} {
-		if indexOf(lead.Stages, st) > indexOf(lead.Stages, l.Stage) {
+		if lead.Pipeline.Index(st) > lead.Pipeline.Index(l.Stage) {
 			v.Next = append(v.Next, option{Value: st, Label: s.leadStage(lang, st)})
 		}
 	}
@@ -524,15 +532,6 @@ func (s *Server) renderLead(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	s.render(w, r, status, "lead", v)
 	return nil
-}
-
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }
 
 func (s *Server) leadPage(w http.ResponseWriter, r *http.Request) error {
