@@ -108,6 +108,7 @@ func (a *API) Endpoints() []Endpoint {
 		{"POST /api/v1/chains/{code}/edges", a.createChainEdge},
 		{"POST /api/v1/chains/{code}/placements", a.createPlacement},
 		{"GET /api/v1/relatedness", a.getRelatedness},
+		{"GET /api/v1/relatedness/shift-share", a.getShiftShare},
 	}
 	all = append(all, a.resourceEndpoints()...)
 	return append(all, a.epcisEndpoints()...)
