@@ -60,7 +60,7 @@ var parkTable = TableSpec[store.Park]{
 
 type parksView struct {
 	Page
-	Table  TableView
+	Table     TableView
 	Counts    []parkCountView
 	Kinds     []option
 	CanManage bool

@@ -28,8 +28,8 @@ func (s *Server) parkEditRoutes() {
 // parkFormValues is the form as the user typed it, so a refused form comes back filled in.
 type parkFormValues struct {
 	Code, NameZh, NameEn, Kind, Region, Status, Note, Source, Quote, SortOrder string
-	Industries                                                                  []string
-	Enterprises                                                                 []string
+	Industries                                                                 []string
+	Enterprises                                                                []string
 }
 
 type parkFormView struct {
