@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -544,5 +545,58 @@ func (s *Service) CloseBlocker(ctx context.Context, p *auth.Principal, id, block
 		after := b
 		after.Status, after.Resolution, after.ClosedAt = status, resolution, now
 		return audit.Record(ctx, tx, now, p, "project.blocker."+status, "project_blocker", fmt.Sprint(blockerID), b, after)
+	})
+}
+
+// SetYear enters one year's planned and completed investment of a project, in unit (万元 or
+// 亿元; "" is 万元), exact: the year is added, or replaces what was entered for it. The
+// project's other years and figures are untouched. Audited with the years before and
+// after.
+func (s *Service) SetYear(ctx context.Context, p *auth.Principal, id int64, y YearInput, unit string) error {
+	if err := auth.Require(p, auth.ManageProjects); err != nil {
+		return err
+	}
+	e := apperr.New(apperr.Invalid, "invalid_project", "project.err.invalid")
+	unit = strings.TrimSpace(unit)
+	if unit == "" {
+		unit = MoneyUnit
+	}
+	if unit != "万元" && unit != "亿元" {
+		e.With("unit", "project.err.unit", unit)
+		unit = MoneyUnit
+	}
+	if y.Year < 1900 || y.Year > 2200 {
+		e.With("year", "project.err.year", y.Year)
+	}
+	row := store.ProjectYear{Year: y.Year, Planned: amount(e, "planned", y.Planned, unit), Completed: amount(e, "completed", y.Completed, unit)}
+	if strings.TrimSpace(y.Planned) == "" && strings.TrimSpace(y.Completed) == "" {
+		e.With("planned", "project.err.year_empty", y.Year)
+	}
+	if len(e.Fields) > 0 {
+		return e
+	}
+	now := s.Now()
+	return s.DB.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ProjectRecordByID(ctx, id); errors.Is(err, store.ErrNotFound) {
+			return apperr.Missing("project")
+		} else if err != nil {
+			return err
+		}
+		old, err := tx.ProjectYears(ctx, id)
+		if err != nil {
+			return err
+		}
+		years := make([]store.ProjectYear, 0, len(old)+1)
+		for _, o := range old {
+			if o.Year != row.Year {
+				years = append(years, o)
+			}
+		}
+		years = append(years, row)
+		slices.SortFunc(years, func(a, b store.ProjectYear) int { return a.Year - b.Year })
+		if err := tx.SetProjectYears(ctx, id, years); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, p, "project.years", "project", fmt.Sprint(id), old, years)
 	})
 }
