@@ -93,6 +93,12 @@ func (a *API) Endpoints() []Endpoint {
 		{"POST /api/v1/innovation-units", a.addUnit},
 		{"POST /api/v1/innovation-units/{id}/links", a.linkUnit},
 		{"GET /api/v1/policy-documents", a.listPolicyDocuments},
+		{"POST /api/v1/policy-documents", a.savePolicyDocument},
+		{"PUT /api/v1/policy-documents/{code}", a.savePolicyDocument},
+		{"POST /api/v1/policy-documents/{code}/retire", a.retirePolicy(false)},
+		{"POST /api/v1/policy-instruments", a.savePolicyInstrument},
+		{"PUT /api/v1/policy-instruments/{code}", a.savePolicyInstrument},
+		{"POST /api/v1/policy-instruments/{code}/retire", a.retirePolicy(true)},
 		{"GET /api/v1/policy-beneficiaries", a.instrumentEnterprises},
 		{"GET /api/v1/enterprises/{id}/policy-benefits", a.enterpriseBenefits},
 		{"POST /api/v1/plan-stages", a.saveStage(true)},
@@ -115,6 +121,7 @@ func (a *API) Endpoints() []Endpoint {
 		{"POST /api/v1/chains/{code}/edges", a.createChainEdge},
 		{"POST /api/v1/chains/{code}/placements", a.createPlacement},
 		{"GET /api/v1/relatedness", a.getRelatedness},
+		{"GET /api/v1/relatedness/shift-share", a.getShiftShare},
 	}
 	all = append(all, a.resourceEndpoints()...)
 	all = append(all, a.reserveEndpoints()...)

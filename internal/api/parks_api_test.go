@@ -91,6 +91,15 @@ func parksDocChecks(t *testing.T, env *webtest.Env, db *store.DB, check func(met
 	json.Unmarshal(check("POST", "/api/v1/leads", "/api/v1/leads", planner, map[string]any{"target_name": "外地磁材公司", "origin": "宁波",
 		"link_id": link, "region_code": "360700", "park_code": "park:doc"}, 201), &l)
 	check("POST", "/api/v1/leads", "/api/v1/leads", planner, map[string]any{"target_name": "园区文档企业", "link_id": link, "region_code": "360700"}, 422)
+	// An enterprise in the registry with no place recorded: taken, with a warning.
+	seedEnterprise(t, db, "所在地未登记企业", "")
+	var wl api.Lead
+	json.Unmarshal(check("POST", "/api/v1/leads", "/api/v1/leads", planner, map[string]any{"target_name": "所在地未登记企业", "link_id": link,
+		"region_code": "360700"}, 201), &wl)
+	if len(wl.Warnings) != 1 || wl.Warnings[0].Code != "place_unknown" || wl.Warnings[0].Field != "target_name" ||
+		!strings.Contains(wl.Warnings[0].Message, "所在地未登记企业") {
+		t.Errorf("lead for an enterprise of unknown place: %+v", wl)
+	}
 	lid := fmt.Sprint(l.ID)
 	check("GET", "/api/v1/leads", "/api/v1/leads", planner, nil, 200)
 	check("GET", "/api/v1/leads?stage=won", "/api/v1/leads", planner, nil, 422)

@@ -2,7 +2,10 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
+	"zhanxin/internal/apperr"
+	"zhanxin/internal/auth"
 	"zhanxin/internal/policy"
 	"zhanxin/internal/stats"
 	"zhanxin/internal/store"
@@ -29,6 +32,8 @@ type PolicyInstrument struct {
 	Note             string  `json:"note"`
 	Quote            string  `json:"quote"`
 	Source           string  `json:"source"`
+	Retired          *string `json:"retired"`
+	RetiredNote      string  `json:"retired_note"`
 }
 
 func microPtr(v *int64) *string {
@@ -42,7 +47,8 @@ func microPtr(v *int64) *string {
 func instrumentOf(in store.PolicyInstrument) PolicyInstrument {
 	return PolicyInstrument{Code: in.Code, Document: in.DocumentCode, NameZh: in.NameZh, NameEn: in.NameEn, Kind: in.Kind,
 		EligibilityClass: nullString(in.EligibilityClass), StandardRate: microPtr(in.StandardRate), ReducedRate: microPtr(in.ReducedRate),
-		BaseIndicator: nullString(in.BaseIndicator), RateNote: in.RateNote, Note: in.Note, Quote: in.Quote, Source: in.Source}
+		BaseIndicator: nullString(in.BaseIndicator), RateNote: in.RateNote, Note: in.Note, Quote: in.Quote, Source: in.Source,
+		Retired: nullString(in.Retired), RetiredNote: in.RetiredNote}
 }
 
 // PolicyDocument is a document with its instruments.
@@ -57,7 +63,21 @@ type PolicyDocument struct {
 	Note        string             `json:"note"`
 	Quote       string             `json:"quote"`
 	Source      string             `json:"source"`
+	Retired     *string            `json:"retired"`
+	RetiredNote string             `json:"retired_note"`
 	Instruments []PolicyInstrument `json:"instruments"`
+}
+
+func documentOf(d store.PolicyDocument, insts []store.PolicyInstrument) PolicyDocument {
+	doc := PolicyDocument{Code: d.Code, TitleZh: d.TitleZh, TitleEn: d.TitleEn, DocNumber: nullString(d.DocNumber), Issuer: d.Issuer,
+		Issued: nullString(d.Issued), Areas: d.Areas, Note: d.Note, Quote: d.Quote, Source: d.Source, Retired: nullString(d.Retired),
+		RetiredNote: d.RetiredNote, Instruments: []PolicyInstrument{}}
+	for _, in := range insts {
+		if in.DocumentCode == d.Code {
+			doc.Instruments = append(doc.Instruments, instrumentOf(in))
+		}
+	}
+	return doc
 }
 
 func (a *API) listPolicyDocuments(w http.ResponseWriter, r *http.Request) error {
@@ -73,14 +93,7 @@ func (a *API) listPolicyDocuments(w http.ResponseWriter, r *http.Request) error 
 		Data []PolicyDocument `json:"data"`
 	}{Data: []PolicyDocument{}}
 	for _, d := range c.Documents {
-		doc := PolicyDocument{Code: d.Code, TitleZh: d.TitleZh, TitleEn: d.TitleEn, DocNumber: nullString(d.DocNumber), Issuer: d.Issuer,
-			Issued: nullString(d.Issued), Areas: d.Areas, Note: d.Note, Quote: d.Quote, Source: d.Source, Instruments: []PolicyInstrument{}}
-		for _, in := range c.Instruments {
-			if in.DocumentCode == d.Code {
-				doc.Instruments = append(doc.Instruments, instrumentOf(in))
-			}
-		}
-		out.Data = append(out.Data, doc)
+		out.Data = append(out.Data, documentOf(d, c.Instruments))
 	}
 	WriteJSON(w, http.StatusOK, out)
 	return nil
@@ -187,4 +200,142 @@ func (a *API) instrumentEnterprises(w http.ResponseWriter, r *http.Request) erro
 			Estimate: estimateOf(b.Benefit.Estimate)}
 	}))
 	return nil
+}
+
+// PolicyDocumentBody creates or edits a document; sort_order orders the list.
+type PolicyDocumentBody struct {
+	Code      string `json:"code"`
+	TitleZh   string `json:"title_zh"`
+	TitleEn   string `json:"title_en"`
+	DocNumber string `json:"doc_number"`
+	Issuer    string `json:"issuer"`
+	Issued    string `json:"issued"`
+	Areas     *int64 `json:"areas"`
+	Note      string `json:"note"`
+	Quote     string `json:"quote"`
+	Source    string `json:"source"`
+	SortOrder int    `json:"sort_order"`
+}
+
+// PolicyInstrumentBody creates or edits an instrument; rates are percents as decimal
+// strings, both or neither.
+type PolicyInstrumentBody struct {
+	Code             string `json:"code"`
+	Document         string `json:"document"`
+	NameZh           string `json:"name_zh"`
+	NameEn           string `json:"name_en"`
+	Kind             string `json:"kind"`
+	EligibilityClass string `json:"eligibility_class"`
+	StandardRate     string `json:"standard_rate_percent"`
+	ReducedRate      string `json:"reduced_rate_percent"`
+	BaseIndicator    string `json:"base_indicator"`
+	RateNote         string `json:"rate_note"`
+	Note             string `json:"note"`
+	Quote            string `json:"quote"`
+	Source           string `json:"source"`
+	SortOrder        int    `json:"sort_order"`
+}
+
+// RetireBody retires a document or an instrument from today.
+type RetireBody struct {
+	Reason string `json:"reason"`
+}
+
+// writePolicy answers with the document or instrument code as it now stands.
+func (a *API) writePolicy(w http.ResponseWriter, r *http.Request, p *auth.Principal, instrument bool, code string, status int) error {
+	c, err := a.pol().Documents(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	for _, in := range c.Instruments {
+		if instrument && in.Code == code {
+			WriteJSON(w, status, instrumentOf(in))
+			return nil
+		}
+	}
+	for _, d := range c.Documents {
+		if !instrument && d.Code == code {
+			WriteJSON(w, status, documentOf(d, c.Instruments))
+			return nil
+		}
+	}
+	return apperr.Missing("policy_document")
+}
+
+func (a *API) savePolicyDocument(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	var b PolicyDocumentBody
+	if err := decodeJSON(r, &b); err != nil {
+		return err
+	}
+	create := r.PathValue("code") == ""
+	if !create {
+		b.Code = r.PathValue("code")
+	}
+	in := policy.DocumentInput{Code: b.Code, TitleZh: b.TitleZh, TitleEn: b.TitleEn, DocNumber: b.DocNumber, Issuer: b.Issuer, Issued: b.Issued,
+		Note: b.Note, Quote: b.Quote, Source: b.Source, SortOrder: strconv.Itoa(b.SortOrder)}
+	if b.Areas != nil {
+		in.Areas = strconv.FormatInt(*b.Areas, 10)
+	}
+	d, err := a.pol().SaveDocument(r.Context(), p, in, create)
+	if err != nil {
+		return err
+	}
+	return a.writePolicy(w, r, p, false, d.Code, map[bool]int{true: http.StatusCreated, false: http.StatusOK}[create])
+}
+
+func (a *API) savePolicyInstrument(w http.ResponseWriter, r *http.Request) error {
+	p, err := principal(r)
+	if err != nil {
+		return err
+	}
+	var b PolicyInstrumentBody
+	if err := decodeJSON(r, &b); err != nil {
+		return err
+	}
+	create := r.PathValue("code") == ""
+	if !create {
+		b.Code = r.PathValue("code")
+	}
+	x, err := a.pol().SaveInstrument(r.Context(), p, policy.InstrumentInput{Code: b.Code, DocumentCode: b.Document, NameZh: b.NameZh, NameEn: b.NameEn,
+		Kind: b.Kind, EligibilityClass: b.EligibilityClass, StandardRate: b.StandardRate, ReducedRate: b.ReducedRate, BaseIndicator: b.BaseIndicator,
+		RateNote: b.RateNote, Note: b.Note, Quote: b.Quote, Source: b.Source, SortOrder: strconv.Itoa(b.SortOrder)}, create)
+	if err != nil {
+		return err
+	}
+	return a.writePolicy(w, r, p, true, x.Code, map[bool]int{true: http.StatusCreated, false: http.StatusOK}[create])
+}
+
+func (a *API) retirePolicy(instrument bool) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := principal(r)
+		if err != nil {
+			return err
+		}
+		var b RetireBody
+		if err := decodeJSON(r, &b); err != nil {
+			return err
+		}
+		code := r.PathValue("code")
+		if instrument {
+			err = a.pol().RetireInstrument(r.Context(), p, code, b.Reason)
+		} else {
+			err = a.pol().RetireDocument(r.Context(), p, code, b.Reason)
+		}
+		if err != nil {
+			if e := apperr.From(err); e.Kind == apperr.Invalid {
+				// The use case names the form's field; the API's is "reason".
+				for i := range e.Fields {
+					if e.Fields[i].Name == "retired_note" {
+						e.Fields[i].Name = "reason"
+					}
+				}
+			}
+			return err
+		}
+		return a.writePolicy(w, r, p, instrument, code, http.StatusOK)
+	}
 }

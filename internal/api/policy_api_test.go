@@ -68,4 +68,47 @@ func polDocChecks(t *testing.T, env *webtest.Env, db *store.DB, check func(metho
 	if list.Page.Total != 1 || list.Data[0].Enterprise.ID != own {
 		t.Errorf("enterprise user's beneficiaries: %+v", list)
 	}
+
+	// Editing: create, edit and retire a document and an instrument, with the refusals.
+	newDoc := map[string]any{"code": "doc:test", "title_zh": "测试政策文件", "issued": "2014", "areas": 3, "source": "test"}
+	var pd api.PolicyDocument
+	json.Unmarshal(check("POST", "/api/v1/policy-documents", "/api/v1/policy-documents", planner, newDoc, 201), &pd)
+	if pd.Code != "doc:test" || pd.Retired != nil || *pd.Areas != 3 {
+		t.Errorf("created document: %+v", pd)
+	}
+	check("POST", "/api/v1/policy-documents", "/api/v1/policy-documents", planner, newDoc, 409)
+	check("POST", "/api/v1/policy-documents", "/api/v1/policy-documents", planner, map[string]any{"code": "Bad Code", "areas": -1}, 422)
+	check("POST", "/api/v1/policy-documents", "/api/v1/policy-documents", entTok, newDoc, 403)
+	newDoc["title_zh"] = "测试政策文件（改）"
+	check("PUT", "/api/v1/policy-documents/doc:test", "/api/v1/policy-documents/{code}", planner, newDoc, 200)
+	check("PUT", "/api/v1/policy-documents/doc:none", "/api/v1/policy-documents/{code}", planner, newDoc, 404)
+	check("PUT", "/api/v1/policy-documents/doc:test", "/api/v1/policy-documents/{code}", planner, map[string]any{"title_zh": "", "source": "t"}, 422)
+	newInst := map[string]any{"code": "inst:test", "document": "doc:test", "name_zh": "测试工具", "kind": "subsidy", "standard_rate_percent": "25",
+		"reduced_rate_percent": "12.5", "base_indicator": "REV", "source": "test"}
+	var pi api.PolicyInstrument
+	json.Unmarshal(check("POST", "/api/v1/policy-instruments", "/api/v1/policy-instruments", planner, newInst, 201), &pi)
+	if pi.Document != "doc:test" || *pi.ReducedRate != "12.5" {
+		t.Errorf("created instrument: %+v", pi)
+	}
+	check("POST", "/api/v1/policy-instruments", "/api/v1/policy-instruments", planner, map[string]any{"code": "inst:bad", "document": "doc:none",
+		"name_zh": "x", "kind": "gift", "standard_rate_percent": "15", "reduced_rate_percent": "25", "source": "t"}, 422)
+	newInst["name_zh"] = "测试工具（改）"
+	check("PUT", "/api/v1/policy-instruments/inst:test", "/api/v1/policy-instruments/{code}", planner, newInst, 200)
+	check("PUT", "/api/v1/policy-instruments/inst:none", "/api/v1/policy-instruments/{code}", planner, newInst, 404)
+	check("POST", "/api/v1/policy-instruments/inst:test/retire", "/api/v1/policy-instruments/{code}/retire", planner, map[string]any{"reason": " "}, 422)
+	json.Unmarshal(check("POST", "/api/v1/policy-instruments/inst:test/retire", "/api/v1/policy-instruments/{code}/retire", planner,
+		map[string]any{"reason": "测试废止"}, 200), &pi)
+	if pi.Retired == nil || pi.RetiredNote != "测试废止" {
+		t.Errorf("retired instrument: %+v", pi)
+	}
+	check("POST", "/api/v1/policy-instruments/inst:test/retire", "/api/v1/policy-instruments/{code}/retire", planner, map[string]any{"reason": "again"}, 409)
+	check("POST", "/api/v1/policy-instruments/inst:none/retire", "/api/v1/policy-instruments/{code}/retire", planner, map[string]any{"reason": "x"}, 404)
+	json.Unmarshal(check("POST", "/api/v1/policy-documents/doc:test/retire", "/api/v1/policy-documents/{code}/retire", planner,
+		map[string]any{"reason": "被新文件替代"}, 200), &pd)
+	if pd.Retired == nil || len(pd.Instruments) != 1 || pd.Instruments[0].Retired == nil {
+		t.Errorf("retired document: %+v", pd)
+	}
+	check("POST", "/api/v1/policy-documents/doc:test/retire", "/api/v1/policy-documents/{code}/retire", planner, map[string]any{"reason": "again"}, 409)
+	check("POST", "/api/v1/policy-documents/doc:none/retire", "/api/v1/policy-documents/{code}/retire", planner, map[string]any{"reason": "x"}, 404)
+	check("POST", "/api/v1/policy-documents/miit69/retire", "/api/v1/policy-documents/{code}/retire", entTok, map[string]any{"reason": "x"}, 403)
 }

@@ -324,6 +324,16 @@ type Lead struct {
 	ProjectID  *int64    `json:"project_id"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// Warnings did not stop the lead but should be checked (an enterprise of the same name
+	// or code in the registry whose place is not recorded). Present on single reads only.
+	Warnings []LeadWarning `json:"warnings,omitempty"`
+}
+
+// LeadWarning is one thing to check about a lead, under the field it concerns.
+type LeadWarning struct {
+	Code    string `json:"code"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
 }
 
 func leadOf(l store.Lead) Lead {
@@ -385,7 +395,16 @@ func (a *API) writeLead(w http.ResponseWriter, r *http.Request, id int64, status
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, status, leadOf(l))
+	warns, err := a.leads().Warnings(r.Context(), l)
+	if err != nil {
+		return err
+	}
+	out := leadOf(l)
+	lang := a.Lang(r)
+	for _, wn := range warns {
+		out.Warnings = append(out.Warnings, LeadWarning{Code: wn.Code, Field: wn.Field, Message: a.Cat.T(lang, wn.Key, wn.Args...)})
+	}
+	WriteJSON(w, status, out)
 	return nil
 }
 

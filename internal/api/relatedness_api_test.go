@@ -73,6 +73,11 @@ func relDocChecks(t *testing.T, env *webtest.Env, db *store.DB, check func(metho
 	check("GET", relPath, "/api/v1/relatedness", pl, nil, 422)
 	check("GET", relPath+"&region=369901", "/api/v1/relatedness", en, nil, 403)
 	check("GET", relPath+"&region=369901", "/api/v1/relatedness", "", nil, 401)
+	// Base equal to the end period: a valid (all-zero) split of the seeded year.
+	check("GET", ssPath+"&base=2012&region=369901", "/api/v1/relatedness/shift-share", pl, nil, 200)
+	check("GET", ssPath+"&region=369901", "/api/v1/relatedness/shift-share", pl, nil, 422)
+	check("GET", ssPath+"&base=2012&region=369901", "/api/v1/relatedness/shift-share", en, nil, 403)
+	check("GET", ssPath+"&base=2012&region=369901", "/api/v1/relatedness/shift-share", "", nil, 401)
 }
 
 // The API gives the hand-worked example's figures, refuses an unknown region and a matrix

@@ -111,6 +111,7 @@ const (
 	// estimated benefit (row scope as for cultivation).
 	ReadPolicy      Action = "policy.read"
 	ReadEligibility Action = "policy.eligibility"
+	ManagePolicy    Action = "policy.manage" // create, edit and retire documents and instruments
 	// Resources and quota administration: deposits and rights (enterprise users: their own
 	// rights only), granting quota with documents and reviews, production reports
 	// (enterprise users: their own enterprise only, applied by the quota package).
@@ -181,6 +182,7 @@ var grants = map[Action][]Role{
 	ManageInnovation:  {Admin, Planner},
 	ReadPolicy:        {Admin, Planner, Regulator, County, Enterprise, Viewer},
 	ReadEligibility:   {Admin, Planner, Regulator, County, Enterprise},
+	ManagePolicy:      {Admin, Planner},
 	ReadResources:     {Admin, Planner, Regulator, County, Enterprise},
 	ManageResources:   {Admin, Regulator},
 	ReadQuota:         {Admin, Planner, Regulator, Enterprise},

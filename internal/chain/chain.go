@@ -45,6 +45,20 @@ func (s *Service) Graph(ctx context.Context, p *auth.Principal, code string) (*G
 	if err := auth.Require(p, auth.ReadChains); err != nil {
 		return nil, err
 	}
+	g, err := s.graph(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := s.DB.ChainPlacements(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	g.place(pl)
+	return g, nil
+}
+
+// graph reads a chain with its links and edges; the caller adds the placements.
+func (s *Service) graph(ctx context.Context, code string) (*Graph, error) {
 	c, err := s.DB.ChainByCode(ctx, code)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, apperr.Missing("chain")
@@ -59,14 +73,13 @@ func (s *Service) Graph(ctx context.Context, p *auth.Principal, code string) (*G
 	if g.Edges, err = s.DB.ChainEdges(ctx, code); err != nil {
 		return nil, err
 	}
-	pl, err := s.DB.ChainPlacements(ctx, code)
-	if err != nil {
-		return nil, err
-	}
+	return g, nil
+}
+
+func (g *Graph) place(pl []store.LinkPlacement) {
 	for _, x := range pl {
 		g.Placements[x.LinkID] = append(g.Placements[x.LinkID], x)
 	}
-	return g, nil
 }
 
 // LinkInput is a link as a user enters it.

@@ -186,7 +186,10 @@ type Analysis struct {
 
 // Analyse computes the strength of every link of a chain from the data in force.
 func (s *Service) Analyse(ctx context.Context, p *auth.Principal, code string) (*Analysis, error) {
-	g, err := s.Graph(ctx, p, code)
+	if err := auth.Require(p, auth.ReadChains); err != nil {
+		return nil, err
+	}
+	g, err := s.graph(ctx, code)
 	if err != nil {
 		return nil, err
 	}
@@ -217,14 +220,11 @@ func (s *Service) Analyse(ctx context.Context, p *auth.Principal, code string) (
 	for _, i := range inds {
 		t[i.Code] = i.ParentCode
 	}
-	figs, err := s.DB.ChainEnterpriseFigures(ctx, code, set.Indicator, a.Period)
+	pl, byEnt, err := s.DB.ChainPlacementFigures(ctx, code, set.Indicator, a.Period)
 	if err != nil {
 		return nil, err
 	}
-	byEnt := map[int64][]store.EnterpriseFigure{}
-	for _, f := range figs {
-		byEnt[f.EnterpriseID] = append(byEnt[f.EnterpriseID], f)
-	}
+	g.place(pl)
 	industries := []string{set.TotalIndustry}
 	for _, l := range g.Links {
 		industries = append(industries, l.IndustryCode)

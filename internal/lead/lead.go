@@ -15,6 +15,7 @@ import (
 	"zhanxin/internal/auth"
 	"zhanxin/internal/enterprise"
 	"zhanxin/internal/project"
+	"zhanxin/internal/stage"
 	"zhanxin/internal/store"
 )
 
@@ -22,14 +23,8 @@ import (
 // the same transaction, so no signed lead is ever without its project.
 var Stages = []string{"lead", "contact", "negotiation", "signed"}
 
-func stageIndex(s string) int {
-	for i, x := range Stages {
-		if x == s {
-			return i
-		}
-	}
-	return -1
-}
+// Pipeline is the stage rule: forward only; a lead that went cold is closed, not moved back.
+var Pipeline = stage.Machine{Stages: Stages, Prefix: "lead"}
 
 // Service runs the lead use cases.
 type Service struct {
@@ -42,7 +37,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, stage string, q s
 	if err := auth.Require(p, auth.ReadLeads); err != nil {
 		return store.Page[store.Lead]{}, err
 	}
-	if stage != "" && stageIndex(stage) < 0 {
+	if stage != "" && !Pipeline.Valid(stage) {
 		return store.Page[store.Lead]{}, apperr.New(apperr.Invalid, "invalid_query", "lead.err.stage", stage).With("stage", "lead.err.stage", stage)
 	}
 	return s.DB.ListLeads(ctx, stage, q)
@@ -89,28 +84,69 @@ func within(ctx context.Context, tx *store.Tx, region, area string) (bool, error
 	return false, nil
 }
 
-// alreadyHere returns the registered enterprise the lead names when it is in the region:
-// registered in area or below it, or registered with no place (the registry is the
-// region's own; an entry whose place is unknown is taken as local until its place is
-// recorded).
-func alreadyHere(ctx context.Context, tx *store.Tx, name, uscc, area string) (store.Enterprise, bool, error) {
+// alreadyHere returns the registered enterprise the lead names when it is known to be in
+// the region, with the region it is known to be in: registered in area or below it, or the
+// investor of a project there (a signed lead's investor keeps its home place). An entry
+// whose place is not recorded proves nothing either way, so it does not stop the lead;
+// Warnings points it out instead.
+func alreadyHere(ctx context.Context, tx *store.Tx, name, uscc, area string) (store.Enterprise, string, error) {
 	ents, err := tx.EnterprisesMatching(ctx, name, uscc)
 	if err != nil {
-		return store.Enterprise{}, false, err
+		return store.Enterprise{}, "", err
 	}
 	for _, e := range ents {
-		if e.RegionCode == "" {
-			return e, true, nil
-		}
-		in, err := within(ctx, tx, e.RegionCode, area)
+		places, err := tx.ProjectRegionsOfEnterprise(ctx, e.ID)
 		if err != nil {
-			return e, false, err
+			return e, "", err
 		}
-		if in {
-			return e, true, nil
+		if e.RegionCode != "" {
+			places = append([]string{e.RegionCode}, places...)
+		}
+		for _, pl := range places {
+			in, err := within(ctx, tx, pl, area)
+			if err != nil {
+				return e, "", err
+			}
+			if in {
+				return e, pl, nil
+			}
 		}
 	}
-	return store.Enterprise{}, false, nil
+	return store.Enterprise{}, "", nil
+}
+
+// Warning is something to check about a lead that did not stop it.
+type Warning struct {
+	Code  string
+	Field string
+	Key   string
+	Args  []any
+}
+
+// Warnings lists what a planner should check about a lead that is still open: a
+// registered enterprise of the same name or code whose place is not recorded may be local
+// already. It is computed on read, so it disappears once the place is recorded (and the
+// lead would then be refused if the place is inside the region).
+func (s *Service) Warnings(ctx context.Context, l store.Lead) ([]Warning, error) {
+	if l.Stage == "signed" {
+		return nil, nil
+	}
+	ents, err := s.DB.EnterprisesMatching(ctx, l.TargetName, l.TargetUSCC)
+	if err != nil {
+		return nil, err
+	}
+	var out []Warning
+	for _, e := range ents {
+		if e.RegionCode != "" {
+			continue
+		}
+		field := "target_name"
+		if l.TargetUSCC != "" && e.USCC == l.TargetUSCC {
+			field = "target_uscc"
+		}
+		out = append(out, Warning{Code: "place_unknown", Field: field, Key: "lead.warn.place_unknown", Args: []any{e.NameZh, e.ID}})
+	}
+	return out, nil
 }
 
 // Create adds a lead. A lead for an enterprise already in the region is refused: there is
@@ -166,21 +202,16 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in Input) (int6
 			}
 		}
 		if regionOK && l.TargetName != "" {
-			ent, here, err := alreadyHere(ctx, tx, l.TargetName, l.TargetUSCC, l.RegionCode)
+			ent, where, err := alreadyHere(ctx, tx, l.TargetName, l.TargetUSCC, l.RegionCode)
 			if err != nil {
 				return err
 			}
-			if here {
+			if where != "" {
 				field := "target_name"
 				if l.TargetUSCC != "" && ent.USCC == l.TargetUSCC {
 					field = "target_uscc"
 				}
-				where := ent.RegionCode
-				if where == "" {
-					e.With(field, "lead.err.in_registry", ent.NameZh, ent.ID)
-				} else {
-					e.With(field, "lead.err.in_region", ent.NameZh, where, l.RegionCode)
-				}
+				e.With(field, "lead.err.in_region", ent.NameZh, where, l.RegionCode)
 			}
 		}
 		if len(e.Fields) > 0 {
@@ -213,12 +244,13 @@ func (s *Service) Advance(ctx context.Context, p *auth.Principal, id int64, to s
 		switch {
 		case to == "signed":
 			return apperr.New(apperr.Invalid, "sign_by_convert", "lead.err.sign_by_convert").With("stage", "lead.err.sign_by_convert")
-		case stageIndex(to) < 0:
-			return apperr.New(apperr.Invalid, "invalid_stage", "lead.err.stage", to).With("stage", "lead.err.stage", to)
+		case !Pipeline.Valid(to):
+			return Pipeline.Unknown(to)
 		case l.Stage == "signed":
 			return apperr.New(apperr.Conflict, "lead_signed", "lead.err.already_signed", l.ID, l.ProjectID)
-		case stageIndex(to) <= stageIndex(l.Stage):
-			return apperr.New(apperr.Invalid, "lead_not_forward", "lead.err.not_forward", l.Stage, to).With("stage", "lead.err.not_forward", l.Stage, to)
+		}
+		if err := Pipeline.Move(l.Stage, to, ""); err != nil {
+			return err
 		}
 		if err := tx.SetLeadStage(ctx, id, to, 0, now); err != nil {
 			return err

@@ -68,7 +68,6 @@ func TestLeadForAnEnterpriseAlreadyInTheRegionIsRefused(t *testing.T) {
 		}{
 			"registered in a county of the city": {"target_name", "lead.err.in_region", lead.Input{TargetName: "赣县本地电控厂", LinkID: f.link, RegionCode: "360700"}},
 			"same code under another name":       {"target_uscc", "lead.err.in_region", lead.Input{TargetName: "某电控", TargetUSCC: "91360721MA35XXXX09", LinkID: f.link, RegionCode: "360700"}},
-			"in the registry, place unknown":     {"target_name", "lead.err.in_registry", lead.Input{TargetName: "孚能科技", LinkID: f.link, RegionCode: "360700"}},
 			"unknown link":                       {"link_id", "project.err.link", lead.Input{TargetName: "外地电控", LinkID: 98765, RegionCode: "360700"}},
 			"no link":                            {"link_id", "lead.err.link_required", lead.Input{TargetName: "外地电控", RegionCode: "360700"}},
 			"unknown region":                     {"region_code", "project.err.region", lead.Input{TargetName: "外地电控", LinkID: f.link, RegionCode: "440399"}},
@@ -173,6 +172,77 @@ func TestLeadsAreThePlannersOnly(t *testing.T) {
 			if _, err := f.svc.Create(ctx, p, lead.Input{TargetName: "x", LinkID: f.link, RegionCode: "360700"}); !apperr.Is(err, apperr.Forbidden) {
 				t.Errorf("%s creates a lead: %v", p.Role, err)
 			}
+		}
+	})
+}
+
+// TestLeadForAnEnterpriseOfUnknownPlaceIsAllowedWithAWarning: an enterprise in the
+// registry with no place recorded is not known to be local, so a lead for it is taken, with
+// a warning naming the registry entry. Once its place is recorded inside the region the
+// warning is gone and a new lead for it is refused; recorded outside, the lead stands
+// with no warning.
+func TestLeadForAnEnterpriseOfUnknownPlaceIsAllowedWithAWarning(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		var fn store.Enterprise
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			ents, err := tx.EnterprisesMatching(ctx, "孚能科技", "")
+			if err != nil || len(ents) != 1 || ents[0].RegionCode != "" {
+				t.Fatalf("孚能科技 in the default registry: %+v %v", ents, err)
+			}
+			fn = ents[0]
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		id, err := f.svc.Create(ctx, planner, lead.Input{TargetName: "孚能科技", LinkID: f.link, RegionCode: "360700"})
+		if err != nil {
+			t.Fatalf("lead for an enterprise of unknown place: %v", err)
+		}
+		l, err := f.svc.Get(ctx, planner, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		warns, err := f.svc.Warnings(ctx, l)
+		if err != nil || len(warns) != 1 || warns[0].Code != "place_unknown" || warns[0].Field != "target_name" ||
+			warns[0].Key != "lead.warn.place_unknown" || warns[0].Args[0] != "孚能科技" || warns[0].Args[1] != fn.ID {
+			t.Fatalf("warnings: %+v %v", warns, err)
+		}
+		// Its place is recorded: in 赣县区, inside 赣州市.
+		fn.RegionCode = "360704"
+		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.UpdateEnterprise(ctx, fn) }); err != nil {
+			t.Fatal(err)
+		}
+		if warns, err := f.svc.Warnings(ctx, l); err != nil || len(warns) != 0 {
+			t.Errorf("warnings after the place is recorded: %+v %v", warns, err)
+		}
+		before := [4]int{}
+		before[0], before[1], before[2], before[3] = rows(t, db)
+		_, err = f.svc.Create(ctx, planner, lead.Input{TargetName: "孚能科技", LinkID: f.link, RegionCode: "360700"})
+		if e := apperr.From(err); e == nil || len(e.Fields) != 1 || e.Fields[0].Key != "lead.err.in_region" || e.Fields[0].Args[1] != "360704" {
+			t.Errorf("lead for an enterprise now known to be local: %v", err)
+		}
+		l2, p2, e2, a2 := rows(t, db)
+		if [4]int{l2, p2, e2, a2} != before {
+			t.Errorf("refusal wrote rows: %v → %v", before, [4]int{l2, p2, e2, a2})
+		}
+		// Recorded outside the region (a Shenzhen district): taken, and no warning.
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.UpsertRegion(ctx, store.Region{Code: "440300", NameZh: "深圳市", Kind: "city", Source: "t"}); err != nil {
+				return err
+			}
+			fn.RegionCode = "440300"
+			return tx.UpdateEnterprise(ctx, fn)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		id, err = f.svc.Create(ctx, planner, lead.Input{TargetName: "孚能科技", LinkID: f.link, RegionCode: "360700"})
+		if err != nil {
+			t.Fatalf("lead for an enterprise outside the region: %v", err)
+		}
+		l, _ = f.svc.Get(ctx, planner, id)
+		if warns, err := f.svc.Warnings(ctx, l); err != nil || len(warns) != 0 {
+			t.Errorf("warnings for an enterprise outside: %+v %v", warns, err)
 		}
 	})
 }

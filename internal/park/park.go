@@ -131,6 +131,9 @@ type Input struct {
 	SortOrder   int
 	Industries  []string
 	Enterprises []int64
+	// New refuses a code that is taken, so that a form meant to add a park cannot replace
+	// one; without it Save creates or replaces (the API's upsert).
+	New bool
 }
 
 // Validate checks what can be checked without the database; every problem is reported,
@@ -204,6 +207,9 @@ func (s *Service) Save(ctx context.Context, p *auth.Principal, in Input) (store.
 		}
 		var before any
 		old, err := tx.ParkByCode(ctx, pk.Code)
+		if err == nil && in.New {
+			return apperr.New(apperr.Conflict, "park_exists", "park.err.exists", pk.Code, old.NameZh).With("code", "park.err.exists", pk.Code, old.NameZh)
+		}
 		if err == nil {
 			st := state{Park: old}
 			if st.Industries, err = tx.ParkIndustryCodes(ctx, pk.Code); err != nil {

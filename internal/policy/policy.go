@@ -156,6 +156,9 @@ func (s *Service) ForEnterprise(ctx context.Context, p *auth.Principal, id int64
 	}
 	var out []Benefit
 	for _, in := range insts {
+		if in.Retired != "" {
+			continue // no longer applies to anyone
+		}
 		b := Benefit{Instrument: in, Eligibility: cultivation.ClassResult{State: cultivation.NoRules}, Estimate: estimate(in, inds[in.BaseIndicator], vals[id])}
 		for _, c := range ev.Classes {
 			if c.Class.Code == in.EligibilityClass {
@@ -191,6 +194,8 @@ func (s *Service) ForInstrument(ctx context.Context, p *auth.Principal, code str
 			return one, page, apperr.Missing("policy_instrument")
 		}
 		one, insts = insts[i], insts[i:i+1]
+	} else {
+		insts = slices.DeleteFunc(insts, func(x store.PolicyInstrument) bool { return x.Retired != "" })
 	}
 	inds, err := s.indicators(ctx)
 	if err != nil {

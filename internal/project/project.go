@@ -7,12 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"zhanxin/internal/apperr"
 	"zhanxin/internal/audit"
 	"zhanxin/internal/auth"
+	"zhanxin/internal/stage"
 	"zhanxin/internal/stats"
 	"zhanxin/internal/store"
 )
@@ -30,14 +32,8 @@ const DefaultStallDays = 180
 // MoneyUnit is the unit money is stored in; 亿元 entries are converted exactly.
 const MoneyUnit = "万元"
 
-func stageIndex(s string) int {
-	for i, x := range Stages {
-		if x == s {
-			return i
-		}
-	}
-	return -1
-}
+// pipeline is the stage rule: forward freely, back only with a reason.
+var pipeline = stage.Machine{Stages: Stages, Back: true, Prefix: "project"}
 
 func oneOf(set []string, v string) bool {
 	for _, x := range set {
@@ -121,7 +117,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter, q store
 		return store.Page[store.ProjectRecord]{}, err
 	}
 	e := apperr.New(apperr.Invalid, "invalid_query", "project.err.filter")
-	if f.Stage != "" && !oneOf(Stages, f.Stage) {
+	if f.Stage != "" && !pipeline.Valid(f.Stage) {
 		e.With("stage", "project.err.stage", f.Stage)
 	}
 	if f.Flag != "" && f.Flag != "overdue" && f.Flag != "stalled" {
@@ -261,7 +257,7 @@ func (in Input) check(create bool) (parsed, *apperr.Error) {
 	if stage == "" {
 		stage = "planning"
 	}
-	if create && !oneOf(Stages, stage) {
+	if create && !pipeline.Valid(stage) {
 		e.With("stage", "project.err.stage", stage)
 	}
 	source := strings.TrimSpace(in.Source)
@@ -452,15 +448,8 @@ func (s *Service) Move(ctx context.Context, p *auth.Principal, id int64, to, rea
 		} else if err != nil {
 			return err
 		}
-		if !oneOf(Stages, to) {
-			return apperr.New(apperr.Invalid, "invalid_stage", "project.err.stage", to).With("stage", "project.err.stage", to)
-		}
-		if to == old.Stage {
-			return apperr.New(apperr.Invalid, "same_stage", "project.err.same_stage", to).With("stage", "project.err.same_stage", to)
-		}
-		if stageIndex(to) < stageIndex(old.Stage) && reason == "" {
-			return apperr.New(apperr.Invalid, "backwards_without_reason", "project.err.backwards", old.Stage, to).
-				With("reason", "project.err.backwards", old.Stage, to)
+		if err := pipeline.Move(old.Stage, to, reason); err != nil {
+			return err
 		}
 		m := store.StageMove{ProjectID: id, From: old.Stage, To: to, Reason: reason, Actor: p.Username, At: now}
 		if err := tx.SetProjectStage(ctx, m); err != nil {
@@ -556,5 +545,58 @@ func (s *Service) CloseBlocker(ctx context.Context, p *auth.Principal, id, block
 		after := b
 		after.Status, after.Resolution, after.ClosedAt = status, resolution, now
 		return audit.Record(ctx, tx, now, p, "project.blocker."+status, "project_blocker", fmt.Sprint(blockerID), b, after)
+	})
+}
+
+// SetYear enters one year's planned and completed investment of a project, in unit (万元 or
+// 亿元; "" is 万元), exact: the year is added, or replaces what was entered for it. The
+// project's other years and figures are untouched. Audited with the years before and
+// after.
+func (s *Service) SetYear(ctx context.Context, p *auth.Principal, id int64, y YearInput, unit string) error {
+	if err := auth.Require(p, auth.ManageProjects); err != nil {
+		return err
+	}
+	e := apperr.New(apperr.Invalid, "invalid_project", "project.err.invalid")
+	unit = strings.TrimSpace(unit)
+	if unit == "" {
+		unit = MoneyUnit
+	}
+	if unit != "万元" && unit != "亿元" {
+		e.With("unit", "project.err.unit", unit)
+		unit = MoneyUnit
+	}
+	if y.Year < 1900 || y.Year > 2200 {
+		e.With("year", "project.err.year", y.Year)
+	}
+	row := store.ProjectYear{Year: y.Year, Planned: amount(e, "planned", y.Planned, unit), Completed: amount(e, "completed", y.Completed, unit)}
+	if strings.TrimSpace(y.Planned) == "" && strings.TrimSpace(y.Completed) == "" {
+		e.With("planned", "project.err.year_empty", y.Year)
+	}
+	if len(e.Fields) > 0 {
+		return e
+	}
+	now := s.Now()
+	return s.DB.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ProjectRecordByID(ctx, id); errors.Is(err, store.ErrNotFound) {
+			return apperr.Missing("project")
+		} else if err != nil {
+			return err
+		}
+		old, err := tx.ProjectYears(ctx, id)
+		if err != nil {
+			return err
+		}
+		years := make([]store.ProjectYear, 0, len(old)+1)
+		for _, o := range old {
+			if o.Year != row.Year {
+				years = append(years, o)
+			}
+		}
+		years = append(years, row)
+		slices.SortFunc(years, func(a, b store.ProjectYear) int { return a.Year - b.Year })
+		if err := tx.SetProjectYears(ctx, id, years); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, p, "project.years", "project", fmt.Sprint(id), old, years)
 	})
 }

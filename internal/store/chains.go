@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 )
 
@@ -318,17 +320,69 @@ type EnterpriseFigure struct {
 	Value        int64 // micro
 }
 
-// ChainEnterpriseFigures returns the current values of indicator in period of every
-// enterprise placed on a chain, by the industry each figure is reported under.
-func (db *DB) ChainEnterpriseFigures(ctx context.Context, chain, indicator, period string) ([]EnterpriseFigure, error) {
-	return all(ctx, db, func(r interface{ Scan(...any) error }) (EnterpriseFigure, error) {
-		var f EnterpriseFigure
-		err := r.Scan(&f.EnterpriseID, &f.IndustryCode, &f.Value)
-		return f, err
-	}, `SELECT fc.enterprise_id, fc.industry_code, fc.value_micro FROM fact_current fc
-		WHERE fc.indicator_code = ? AND fc.period = ? AND fc.enterprise_id IN (
-			SELECT le.enterprise_id FROM link_enterprises le JOIN chain_links l ON l.id = le.link_id WHERE l.chain_code = ?)
-		ORDER BY fc.enterprise_id, fc.industry_code`, indicator, period, chain)
+// ChainPlacementFigures reads what the chain page needs of the enterprises on a chain in
+// one pass: every placement (as ChainPlacements, in the same order) and, by enterprise,
+// its current values of indicator in period under each industry. One LEFT JOIN with no
+// ORDER BY replaces a placement query plus a figure query that walked the placements a
+// second time through an IN list; sorting 5,000 rows in Go is cheaper than two temporary
+// B-trees in SQLite (the chain-page benchmark's profile).
+func (db *DB) ChainPlacementFigures(ctx context.Context, chain, indicator, period string) ([]LinkPlacement, map[int64][]EnterpriseFigure, error) {
+	rows, err := db.query(ctx, `SELECT le.link_id, le.enterprise_id, e.name_zh, e.name_en, COALESCE(e.region_code, ''), le.leader, le.note,
+		le.source, le.quote, fc.industry_code, fc.value_micro
+		FROM chain_links l JOIN link_enterprises le ON le.link_id = l.id JOIN enterprises e ON e.id = le.enterprise_id
+		LEFT JOIN fact_current fc ON fc.enterprise_id = le.enterprise_id AND fc.indicator_code = ? AND fc.period = ?
+		WHERE l.chain_code = ?`, indicator, period, chain)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	type key struct{ link, ent int64 }
+	var pls []LinkPlacement
+	seen := map[key]bool{}
+	// An enterprise on two links has the same figures on both: take them from one link.
+	firstLink := map[int64]int64{}
+	figs := map[int64][]EnterpriseFigure{}
+	for rows.Next() {
+		var p LinkPlacement
+		var leader int
+		var ind sql.NullString
+		var val sql.NullInt64
+		if err := rows.Scan(&p.LinkID, &p.EnterpriseID, &p.NameZh, &p.NameEn, &p.RegionCode, &leader, &p.Note, &p.Source, &p.Quote, &ind, &val); err != nil {
+			return nil, nil, err
+		}
+		p.Leader = leader == 1
+		if k := (key{p.LinkID, p.EnterpriseID}); !seen[k] {
+			seen[k] = true
+			pls = append(pls, p)
+		}
+		if l, ok := firstLink[p.EnterpriseID]; !ok {
+			firstLink[p.EnterpriseID] = p.LinkID
+		} else if l != p.LinkID {
+			continue
+		}
+		if ind.Valid {
+			figs[p.EnterpriseID] = append(figs[p.EnterpriseID], EnterpriseFigure{EnterpriseID: p.EnterpriseID, IndustryCode: ind.String, Value: val.Int64})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	slices.SortFunc(pls, func(a, b LinkPlacement) int {
+		if c := cmp.Compare(a.LinkID, b.LinkID); c != 0 {
+			return c
+		}
+		if a.Leader != b.Leader {
+			if a.Leader {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.NameZh, b.NameZh)
+	})
+	for _, fs := range figs {
+		slices.SortFunc(fs, func(a, b EnterpriseFigure) int { return strings.Compare(a.IndustryCode, b.IndustryCode) })
+	}
+	return pls, figs, nil
 }
 
 // RegionFigure is a region-level current value (not an enterprise's).

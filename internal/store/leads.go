@@ -93,7 +93,16 @@ func (db *DB) ListLeads(ctx context.Context, stage string, q ListQuery) (Page[Le
 // EnterprisesMatching returns the registered enterprises with the given name, or with the
 // given USCC when it is not empty: the candidates for "this enterprise is already here".
 func (t *Tx) EnterprisesMatching(ctx context.Context, name, uscc string) ([]Enterprise, error) {
-	return all(ctx, t, scanEnterprise, "SELECT "+enterpriseColumns+" FROM enterprises WHERE name_zh = ? OR (? <> '' AND uscc = ?) ORDER BY id",
+	return enterprisesMatching(ctx, t, name, uscc)
+}
+
+// EnterprisesMatching is the same read outside a write, for a lead's warnings.
+func (db *DB) EnterprisesMatching(ctx context.Context, name, uscc string) ([]Enterprise, error) {
+	return enterprisesMatching(ctx, db, name, uscc)
+}
+
+func enterprisesMatching(ctx context.Context, on querier, name, uscc string) ([]Enterprise, error) {
+	return all(ctx, on, scanEnterprise, "SELECT "+enterpriseColumns+" FROM enterprises WHERE name_zh = ? OR (? <> '' AND uscc = ?) ORDER BY id",
 		name, uscc, uscc)
 }
 

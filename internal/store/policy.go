@@ -20,6 +20,10 @@ type PolicyDocument struct {
 	Quote     string
 	Source    string
 	SortOrder int
+	// Retired is the date (YYYY-MM-DD) the document stopped applying, "" while in force;
+	// RetiredNote says why. Set only by RetirePolicyDocument.
+	Retired     string
+	RetiredNote string
 }
 
 const policyDocColumns = "code, title_zh, title_en, doc_number, issuer, issued, areas, note, quote, source, sort_order"
@@ -27,7 +31,8 @@ const policyDocColumns = "code, title_zh, title_en, doc_number, issuer, issued, 
 func scanPolicyDoc(r rowScanner) (PolicyDocument, error) {
 	var d PolicyDocument
 	var areas sql.NullInt64
-	err := r.Scan(&d.Code, &d.TitleZh, &d.TitleEn, &d.DocNumber, &d.Issuer, &d.Issued, &areas, &d.Note, &d.Quote, &d.Source, &d.SortOrder)
+	err := r.Scan(&d.Code, &d.TitleZh, &d.TitleEn, &d.DocNumber, &d.Issuer, &d.Issued, &areas, &d.Note, &d.Quote, &d.Source, &d.SortOrder,
+		&d.Retired, &d.RetiredNote)
 	d.Areas = ptrOf(areas)
 	return d, err
 }
@@ -44,13 +49,13 @@ func (t *Tx) UpsertPolicyDocument(ctx context.Context, d PolicyDocument) error {
 
 // PolicyDocumentByCode reads a document inside a write transaction.
 func (t *Tx) PolicyDocumentByCode(ctx context.Context, code string) (PolicyDocument, error) {
-	d, err := scanPolicyDoc(t.queryRow(ctx, "SELECT "+policyDocColumns+" FROM policy_documents WHERE code = ?", code))
+	d, err := scanPolicyDoc(t.queryRow(ctx, "SELECT "+policyDocColumns+", retired, retired_note FROM policy_documents WHERE code = ?", code))
 	return d, notFound(err)
 }
 
 // PolicyDocuments lists the documents in display order.
 func (db *DB) PolicyDocuments(ctx context.Context) ([]PolicyDocument, error) {
-	return all(ctx, db, scanPolicyDoc, "SELECT "+policyDocColumns+" FROM policy_documents ORDER BY sort_order, code")
+	return all(ctx, db, scanPolicyDoc, "SELECT "+policyDocColumns+", retired, retired_note FROM policy_documents ORDER BY sort_order, code")
 }
 
 // PolicyInstrument is a row of policy_instruments. Rates are percent millionths; nil
@@ -70,16 +75,18 @@ type PolicyInstrument struct {
 	Quote            string
 	Source           string
 	SortOrder        int
+	Retired          string // as for PolicyDocument
+	RetiredNote      string
 }
 
 const policyInstColumns = `code, document_code, name_zh, name_en, kind, COALESCE(eligibility_class, ''), standard_rate_micro, reduced_rate_micro,
-	COALESCE(base_indicator, ''), rate_note, note, quote, source, sort_order`
+	COALESCE(base_indicator, ''), rate_note, note, quote, source, sort_order, retired, retired_note`
 
 func scanPolicyInst(r rowScanner) (PolicyInstrument, error) {
 	var p PolicyInstrument
 	var std, red sql.NullInt64
 	err := r.Scan(&p.Code, &p.DocumentCode, &p.NameZh, &p.NameEn, &p.Kind, &p.EligibilityClass, &std, &red, &p.BaseIndicator, &p.RateNote,
-		&p.Note, &p.Quote, &p.Source, &p.SortOrder)
+		&p.Note, &p.Quote, &p.Source, &p.SortOrder, &p.Retired, &p.RetiredNote)
 	p.StandardRate, p.ReducedRate = ptrOf(std), ptrOf(red)
 	return p, err
 }
@@ -106,4 +113,21 @@ func (t *Tx) PolicyInstrumentByCode(ctx context.Context, code string) (PolicyIns
 // PolicyInstruments lists the instruments in display order.
 func (db *DB) PolicyInstruments(ctx context.Context) ([]PolicyInstrument, error) {
 	return all(ctx, db, scanPolicyInst, "SELECT "+policyInstColumns+" FROM policy_instruments ORDER BY sort_order, code")
+}
+
+// RetirePolicyDocument marks a document no longer in force from date, with the reason.
+func (t *Tx) RetirePolicyDocument(ctx context.Context, code, date, note string) error {
+	_, err := t.exec(ctx, "UPDATE policy_documents SET retired = ?, retired_note = ? WHERE code = ?", date, note, code)
+	return err
+}
+
+// RetirePolicyInstrument marks an instrument no longer in force from date, with the reason.
+func (t *Tx) RetirePolicyInstrument(ctx context.Context, code, date, note string) error {
+	_, err := t.exec(ctx, "UPDATE policy_instruments SET retired = ?, retired_note = ? WHERE code = ?", date, note, code)
+	return err
+}
+
+// PolicyInstrumentsOf lists a document's instruments inside a write transaction.
+func (t *Tx) PolicyInstrumentsOf(ctx context.Context, document string) ([]PolicyInstrument, error) {
+	return all(ctx, t, scanPolicyInst, "SELECT "+policyInstColumns+" FROM policy_instruments WHERE document_code = ? ORDER BY sort_order, code", document)
 }

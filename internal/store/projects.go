@@ -299,3 +299,9 @@ func (t *Tx) ProjectRecordByID(ctx context.Context, id int64) (ProjectRecord, er
 func (t *Tx) ProjectYears(ctx context.Context, id int64) ([]ProjectYear, error) {
 	return all(ctx, t, scanProjectYear, "SELECT year, planned, completed FROM project_annual WHERE project_id = ? ORDER BY year", id)
 }
+
+// ProjectRegionsOfEnterprise returns the regions of the projects an enterprise invests in:
+// an investor from outside is known to be in a region once it has a project there.
+func (t *Tx) ProjectRegionsOfEnterprise(ctx context.Context, enterpriseID int64) ([]string, error) {
+	return all(ctx, t, scanString, "SELECT DISTINCT region_code FROM projects WHERE enterprise_id = ? AND region_code IS NOT NULL ORDER BY region_code", enterpriseID)
+}

@@ -225,6 +225,8 @@ type cultClassView struct {
 	Qualified    bool
 	Candidates   []cultOption
 	Designations []cultDesigView
+	DesigXLSX    string
+	DesigCSV     string
 	Enterprises  []cultOption // every enterprise the designation form may name
 }
 
@@ -239,6 +241,9 @@ func (s *Server) cultClassPage(w http.ResponseWriter, r *http.Request) error {
 	src, err := s.cultSources(r.Context(), lang)
 	if err != nil {
 		return err
+	}
+	if r.URL.Query().Get("table") == "designations" {
+		return s.exportDesignations(w, r, p, lang, code, src)
 	}
 	var cl cultivation.Class
 	var inds map[string]store.Indicator
@@ -298,6 +303,7 @@ func (s *Server) cultClassPage(w http.ResponseWriter, r *http.Request) error {
 	if v.Designations, v.Enterprises, err = s.cultDesignations(r, p, lang, code, src); err != nil {
 		return err
 	}
+	v.DesigXLSX, v.DesigCSV = designationExports(cl.Code)
 	s.render(w, r, http.StatusOK, "cult_class", v)
 	return nil
 }

@@ -45,6 +45,30 @@ func (s *Server) cultDesignations(r *http.Request, p *auth.Principal, lang i18n.
 	return out, opts, nil
 }
 
+var cultDesigColumns = []Column{{Label: "enterprises.id", Num: true}, {Label: "enterprises.name"}, {Label: "desig.source"},
+	{Label: "desig.period"}, {Label: "desig.quote"}}
+
+// exportDesignations serves the class's authority list as XLSX or CSV
+// (?table=designations&format=…): the same rows as the section on the page.
+func (s *Server) exportDesignations(w http.ResponseWriter, r *http.Request, p *auth.Principal, lang i18n.Lang, code string, src func(string) string) error {
+	ds, _, err := s.cultDesignations(r, p, lang, code, src)
+	if err != nil {
+		return err
+	}
+	spec := TableSpec[cultDesigView]{Export: "desig.export", Columns: cultDesigColumns, Row: func(d cultDesigView) []Cell {
+		return []Cell{{Value: d.EnterpriseID, Text: strconv.FormatInt(d.EnterpriseID, 10), Num: true}, TextCell(d.Enterprise), TextCell(d.Source),
+			TextCell(d.Period), TextCell(d.Quote)}
+	}}
+	_, _, err = memTable(s, w, r, spec, ds, nil, func(cultDesigView) string { return "" })
+	return err
+}
+
+// designationExports are the export links of the designation section.
+func designationExports(code string) (xlsx, csv string) {
+	base := "/cultivation/classes/" + url.PathEscape(code) + "?table=designations&format="
+	return base + "xlsx", base + "csv"
+}
+
 func (s *Server) cultAddDesignation(w http.ResponseWriter, r *http.Request) error {
 	p, err := requireUser(r)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"zhanxin/internal/auth"
 	"zhanxin/internal/i18n"
 	"zhanxin/internal/park"
 	"zhanxin/internal/plan"
@@ -20,6 +21,7 @@ func (s *Server) parkRoutes() {
 	s.handle("GET /parks", s.adapt(s.parksPage))
 	s.handle("GET /parks/layout", s.adapt(s.parksLayoutPage))
 	s.handle("GET /parks/{code}", s.adapt(s.parkPage))
+	s.parkEditRoutes()
 }
 
 func (s *Server) parkService() *park.Service { return &park.Service{DB: s.db, Now: s.now} }
@@ -58,9 +60,10 @@ var parkTable = TableSpec[store.Park]{
 
 type parksView struct {
 	Page
-	Table  TableView
-	Counts []parkCountView
-	Kinds  []option
+	Table     TableView
+	Counts    []parkCountView
+	Kinds     []option
+	CanManage bool
 }
 
 func (s *Server) parksPage(w http.ResponseWriter, r *http.Request) error {
@@ -97,7 +100,8 @@ func (s *Server) parksPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	tv.TestID = "parks"
-	v := parksView{Page: s.page(w, r, "park.list.title", Crumb{Label: "park.list.title"}), Table: tv, Counts: s.parkCounts(lang, l.Refs, l.Counts)}
+	v := parksView{Page: s.page(w, r, "park.list.title", Crumb{Label: "park.list.title"}), Table: tv, Counts: s.parkCounts(lang, l.Refs, l.Counts),
+		CanManage: p.Can(auth.ManageParks)}
 	v.Kinds = append(v.Kinds, option{Value: "", Label: s.cat.T(lang, "park.kind.all"), Selected: kind == ""})
 	for _, k := range park.Kinds {
 		v.Kinds = append(v.Kinds, option{Value: k, Label: s.parkKind(lang, k), Selected: kind == k})
@@ -121,6 +125,8 @@ type parkView struct {
 	Enterprises []string
 	Figures     []parkFigView
 	ShowFigures bool
+	CanManage   bool
+	Flash       string
 }
 
 func (s *Server) parkPage(w http.ResponseWriter, r *http.Request) error {
@@ -135,8 +141,11 @@ func (s *Server) parkPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := parkView{Page: s.page(w, r, "park.title", Crumb{Label: "park.list.title", Href: "/parks"}, Crumb{Label: name(lang, d.Park.NameZh, d.Park.NameEn)}),
 		Park: d.Park, Name: name(lang, d.Park.NameZh, d.Park.NameEn), Kind: s.parkKind(lang, d.Park.Kind), Status: s.parkStatus(lang, d.Park.Status),
-		ShowFigures: d.Park.RegionCode != ""}
+		ShowFigures: d.Park.RegionCode != "", CanManage: p.Can(auth.ManageParks)}
 	v.Title = v.Name
+	if r.URL.Query().Get("ok") == "saved" {
+		v.Flash = s.cat.T(lang, "parkedit.saved")
+	}
 	if d.Region.Code != "" {
 		v.Region = name(lang, d.Region.NameZh, d.Region.NameEn) + "（" + d.Region.Code + "）"
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"zhanxin/internal/auth"
 	"zhanxin/internal/i18n"
 	"zhanxin/internal/policy"
 	"zhanxin/internal/stats"
@@ -21,6 +22,7 @@ func (s *Server) policyRoutes() {
 	s.handle("GET /policy", s.adapt(s.polDocsPage))
 	s.handle("GET /policy/instruments/{code}", s.adapt(s.polInstrumentPage))
 	s.handle("GET /policy/enterprises/{id}", s.adapt(s.polEnterprisePage))
+	s.polEditRoutes()
 }
 
 func (s *Server) polService() *policy.Service { return &policy.Service{DB: s.db, Now: s.now} }
@@ -61,7 +63,9 @@ func (s *Server) polDocsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	spec := TableSpec[store.PolicyDocument]{Export: "pol.title", Columns: []Column{{Label: "pol.col.title"}, {Label: "pol.col.number"},
 		{Label: "pol.col.issuer"}, {Label: "pol.col.issued"}, {Label: "pol.col.areas", Num: true}, {Label: "pol.col.instruments"},
-		{Label: "cult.col.note"}, {Label: "fin.col.quote"}, {Label: "common.source"}}}
+		{Label: "cult.col.note"}, {Label: "fin.col.quote"}, {Label: "common.source"}, {Label: "poledit.col.status"},
+		{Label: "poledit.edit", NoExport: true}, {Label: "poledit.retire", NoExport: true}}}
+	canManage := p.Can(auth.ManagePolicy)
 	spec.Row = func(d store.PolicyDocument) []Cell {
 		var inst []string
 		for _, in := range c.Instruments {
@@ -85,8 +89,16 @@ func (s *Server) polDocsPage(w http.ResponseWriter, r *http.Request) error {
 				}
 			}
 		}
+		edit, retire := Cell{}, Cell{}
+		if canManage {
+			base := "/policy/documents/" + url.PathEscape(d.Code)
+			edit = Cell{Text: s.cat.T(lang, "poledit.edit"), Href: base + "/edit"}
+			if d.Retired == "" {
+				retire = Cell{Text: s.cat.T(lang, "poledit.retire"), Href: base + "/retire"}
+			}
+		}
 		return []Cell{TextCell(name(lang, d.TitleZh, d.TitleEn)), TextCell(number), TextCell(d.Issuer), TextCell(d.Issued), areas, cell,
-			TextCell(d.Note), TextCell(d.Quote), TextCell(src(d.Source))}
+			TextCell(d.Note), TextCell(d.Quote), TextCell(src(d.Source)), TextCell(s.polStatus(lang, d.Retired, d.RetiredNote)), edit, retire}
 	}
 	tv, done, err := serveTable(s, w, r, spec, func(q store.ListQuery) (store.Page[store.PolicyDocument], error) {
 		q.Sort = ""
@@ -96,21 +108,35 @@ func (s *Server) polDocsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	tv.TestID = "documents"
-	s.render(w, r, http.StatusOK, "table", tableView{Page: s.page(w, r, "pol.title", Crumb{Label: "pol.title"}), Table: tv,
-		Note: s.cat.T(lang, "pol.intro")})
+	v := polDocsView{tableView: tableView{Page: s.page(w, r, "pol.title", Crumb{Label: "pol.title"}), Table: tv, Note: s.cat.T(lang, "pol.intro")},
+		CanManage: canManage}
+	if r.URL.Query().Get("ok") == "saved" {
+		v.Flash = s.cat.T(lang, "poledit.saved")
+	}
+	s.render(w, r, http.StatusOK, "pol_docs", v)
 	return nil
+}
+
+type polDocsView struct {
+	tableView
+	CanManage bool
+	Flash     string
 }
 
 type polInstrumentView struct {
 	Page
-	Table    TableView
-	Name     string
-	Rates    string
-	RateNote string
-	Note     string
-	Quote    string
-	Class    string
-	ClassURL string
+	Table     TableView
+	Code      string
+	Retired   string
+	CanManage bool
+	Flash     string
+	Name      string
+	Rates     string
+	RateNote  string
+	Note      string
+	Quote     string
+	Class     string
+	ClassURL  string
 }
 
 func (s *Server) polInstrumentPage(w http.ResponseWriter, r *http.Request) error {
@@ -158,8 +184,14 @@ func (s *Server) polInstrumentPage(w http.ResponseWriter, r *http.Request) error
 	tv.TestID = "beneficiaries"
 	n := name(lang, in.NameZh, in.NameEn)
 	v := polInstrumentView{Page: s.page(w, r, "pol.title", Crumb{Label: "pol.title", Href: "/policy"}, Crumb{Label: n}), Table: tv, Name: n,
-		RateNote: in.RateNote, Note: in.Note, Quote: in.Quote}
+		RateNote: in.RateNote, Note: in.Note, Quote: in.Quote, Code: in.Code, CanManage: p.Can(auth.ManagePolicy)}
 	v.Title = n
+	if in.Retired != "" {
+		v.Retired = s.polStatus(lang, in.Retired, in.RetiredNote)
+	}
+	if r.URL.Query().Get("ok") == "saved" {
+		v.Flash = s.cat.T(lang, "poledit.saved")
+	}
 	if in.StandardRate != nil {
 		v.Rates = s.cat.T(lang, "pol.rates", pct(*in.StandardRate), pct(*in.ReducedRate))
 	}

@@ -28,6 +28,7 @@ func (s *Server) projectRoutes() {
 	s.handle("POST /projects/{id}", s.adapt(s.projectUpdate))
 	s.handle("POST /projects/{id}/stage", s.adapt(s.projectMove))
 	s.handle("POST /projects/{id}/blockers", s.adapt(s.projectAddBlocker))
+	s.handle("POST /projects/{id}/years", s.adapt(s.projectSetYear))
 	s.handle("POST /projects/{id}/blockers/{blocker}/close", s.adapt(s.projectCloseBlocker))
 	s.handle("GET /leads", s.adapt(s.leadsPage))
 	s.handle("POST /leads", s.adapt(s.leadCreate))
@@ -310,8 +311,9 @@ type projectView struct {
 	KindOpts    []option
 	Errors      map[string]string
 	Reason      string
-	BlockerForm map[string]string
+	BlockerForm map[string]string // the form that was refused, as typed (a blocker or a year)
 	StallDays   int
+	Units       []option
 }
 
 func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, status int, errs, blockerForm map[string]string) error {
@@ -352,6 +354,9 @@ func (s *Server) renderProject(w http.ResponseWriter, r *http.Request, status in
 		v.Blockers = append(v.Blockers, bv)
 	}
 	v.StageOpts = s.stageOptions(lang, "project.stage.", project.Stages, "", false)
+	for _, u := range []string{"万元", "亿元"} {
+		v.Units = append(v.Units, option{Value: u, Label: u, Selected: blockerForm["unit"] == u})
+	}
 	for _, k := range project.BlockerKinds {
 		v.KindOpts = append(v.KindOpts, option{Value: k, Label: s.cat.T(lang, "project.blocker.kind."+k), Selected: blockerForm["kind"] == k})
 	}
@@ -384,6 +389,15 @@ func (s *Server) projectAction(w http.ResponseWriter, r *http.Request, blockerFo
 func (s *Server) projectMove(w http.ResponseWriter, r *http.Request) error {
 	return s.projectAction(w, r, nil, func(p *auth.Principal, id int64) error {
 		return s.projectService().Move(r.Context(), p, id, r.PostFormValue("stage"), r.PostFormValue("reason"))
+	})
+}
+
+func (s *Server) projectSetYear(w http.ResponseWriter, r *http.Request) error {
+	f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	form := map[string]string{"year": f("year"), "planned": f("planned"), "completed": f("completed"), "unit": f("unit")}
+	return s.projectAction(w, r, form, func(p *auth.Principal, id int64) error {
+		return s.projectService().SetYear(r.Context(), p, id, project.YearInput{Year: int(formInt(r, "year")), Planned: form["planned"],
+			Completed: form["completed"]}, form["unit"])
 	})
 }
 
@@ -491,6 +505,7 @@ func (s *Server) leadCreate(w http.ResponseWriter, r *http.Request) error {
 type leadView struct {
 	Page
 	L         store.Lead
+	Warnings  []string
 	Stage     string
 	Next      []option
 	CanManage bool
@@ -514,8 +529,15 @@ func (s *Server) renderLead(w http.ResponseWriter, r *http.Request, status int, 
 		Stage: s.leadStage(lang, l.Stage), CanManage: p.Can(auth.ManageLeads) && p.Can(auth.ManageProjects), Signed: l.Stage == "signed",
 		Errors: errs, Values: values}
 	v.Title = l.TargetName
+	warns, err := s.leadService().Warnings(r.Context(), l)
+	if err != nil {
+		return err
+	}
+	for _, wn := range warns {
+		v.Warnings = append(v.Warnings, s.cat.T(lang, wn.Key, wn.Args...))
+	}
 	for _, st := range []string{"contact", "negotiation"} {
-		if indexOf(lead.Stages, st) > indexOf(lead.Stages, l.Stage) {
+		if lead.Pipeline.Index(st) > lead.Pipeline.Index(l.Stage) {
 			v.Next = append(v.Next, option{Value: st, Label: s.leadStage(lang, st)})
 		}
 	}
@@ -524,15 +546,6 @@ func (s *Server) renderLead(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	s.render(w, r, status, "lead", v)
 	return nil
-}
-
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }
 
 func (s *Server) leadPage(w http.ResponseWriter, r *http.Request) error {
