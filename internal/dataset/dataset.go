@@ -367,6 +367,13 @@ func Load(ctx context.Context, db *store.DB, p *auth.Principal, now time.Time, f
 	if err != nil {
 		return Summary{}, err
 	}
+	if sum.Created+sum.Updated > 0 {
+		// Imports refresh the planner's statistics; a load must too, or PostgreSQL keeps
+		// planning the dashboard's queries for the empty tables it saw before (until
+		// autovacuum comes round) and may scan where it should probe. The load is
+		// committed whatever happens here; a failed refresh leaves it to autovacuum.
+		_ = db.AnalyzeStats(context.WithoutCancel(ctx))
+	}
 	return sum, nil
 }
 

@@ -825,6 +825,27 @@ func (db *DB) AnalyzeStats(ctx context.Context) error {
 	return err
 }
 
+// PlannerRowEstimate is the row count the query planner believes facts has, from its
+// last ANALYZE: PostgreSQL's pg_class.reltuples (-1 before any), SQLite's sqlite_stat1
+// (-1 when facts was never analysed). Tests use it to prove a loader refreshed them.
+func (db *DB) PlannerRowEstimate(ctx context.Context) (int64, error) {
+	if db.Dialect == Postgres {
+		var n float64
+		err := db.queryRow(ctx, "SELECT reltuples FROM pg_class WHERE oid = 'facts'::regclass").Scan(&n)
+		return int64(n), err
+	}
+	var stat string
+	err := db.queryRow(ctx, "SELECT stat FROM sqlite_stat1 WHERE tbl = 'facts' LIMIT 1").Scan(&stat)
+	if errors.Is(err, sql.ErrNoRows) || err != nil && isMissingTable(err) {
+		return -1, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	first, _, _ := strings.Cut(stat, " ")
+	return strconv.ParseInt(first, 10, 64)
+}
+
 // CountRows counts the rows of one of the statistics tables (benchmarks and tests).
 func (db *DB) CountRows(ctx context.Context, table string) (int64, error) {
 	switch table {
