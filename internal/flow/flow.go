@@ -21,6 +21,7 @@ import (
 	"zhanxin/internal/apperr"
 	"zhanxin/internal/audit"
 	"zhanxin/internal/auth"
+	"zhanxin/internal/gs1"
 	"zhanxin/internal/store"
 )
 
@@ -223,19 +224,19 @@ func GTINOf(class string) (string, error) {
 	for _, prefix := range []string{"urn:epc:class:lgtin:", "urn:epc:idpat:sgtin:"} {
 		if rest, ok := strings.CutPrefix(class, prefix); ok {
 			parts := strings.SplitN(rest, ".", 3)
-			if len(parts) < 2 || len(parts[1]) < 1 || len(parts[0])+len(parts[1]) != 13 || !digits(parts[0]+parts[1]) {
+			if len(parts) < 2 || len(parts[1]) < 1 || len(parts[0])+len(parts[1]) != 13 || !gs1.Digits(parts[0]+parts[1]) {
 				return "", errClassForm
 			}
 			body := parts[1][:1] + parts[0] + parts[1][1:]
-			return body + checkDigit(body), nil
+			return body + gs1.CheckDigit(body), nil
 		}
 	}
 	if i := strings.Index(class, "/01/"); i > 0 && strings.HasPrefix(class, "http") {
 		g, _, _ := strings.Cut(class[i+4:], "/")
 		g, _, _ = strings.Cut(g, "?")
-		if (len(g) == 8 || len(g) == 12 || len(g) == 13 || len(g) == 14) && digits(g) {
+		if (len(g) == 8 || len(g) == 12 || len(g) == 13 || len(g) == 14) && gs1.Digits(g) {
 			g = strings.Repeat("0", 14-len(g)) + g
-			if checkDigit(g[:13]) == g[13:] {
+			if gs1.CheckDigit(g[:13]) == g[13:] {
 				return g, nil
 			}
 		}
@@ -244,28 +245,6 @@ func GTINOf(class string) (string, error) {
 }
 
 var errClassForm = errors.New("not an LGTIN class, SGTIN pattern or Digital Link with a GTIN")
-
-func digits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// checkDigit is the GS1 mod-10 check digit of a key without it.
-func checkDigit(body string) string {
-	sum := 0
-	for i := len(body) - 1; i >= 0; i-- {
-		d := int(body[i] - '0')
-		if (len(body)-1-i)%2 == 0 {
-			d *= 3
-		}
-		sum += d
-	}
-	return string(rune('0' + (10-sum%10)%10))
-}
 
 // Converter turns EPCIS quantities into grams of REO or WO3 equivalent.
 type Converter struct {
@@ -329,7 +308,7 @@ func (c *Converter) Convert(class, quantity, uom string) (int64, error) {
 // otherwise, and the exact big.Rat path decides.
 func convertFast(quantity string, factor int64) (int64, bool) {
 	whole, frac, _ := strings.Cut(quantity, ".")
-	if whole == "" || len(whole)+len(frac) > 18 || len(frac) > 12 || !digits(whole) || (frac != "" && !digits(frac)) {
+	if whole == "" || len(whole)+len(frac) > 18 || len(frac) > 12 || !gs1.Digits(whole) || (frac != "" && !gs1.Digits(frac)) {
 		return 0, false
 	}
 	var m uint64

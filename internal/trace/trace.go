@@ -11,7 +11,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"zhanxin/internal/epcis"
 	"zhanxin/internal/epcis/cbv"
 	"zhanxin/internal/epcis/schema"
+	"zhanxin/internal/gs1"
 	"zhanxin/internal/store"
 )
 
@@ -87,10 +87,10 @@ func CanonLocation(s string) string {
 	s = strings.TrimSpace(s)
 	if rest, ok := strings.CutPrefix(s, "urn:epc:id:sgln:"); ok {
 		parts := strings.Split(rest, ".")
-		if len(parts) != 3 || len(parts[0])+len(parts[1]) != 12 || !digits(parts[0]+parts[1]) {
+		if len(parts) != 3 || len(parts[0])+len(parts[1]) != 12 || !gs1.Digits(parts[0]+parts[1]) {
 			return s
 		}
-		out := "https://id.gs1.org/414/" + parts[0] + parts[1] + checkDigit(parts[0]+parts[1])
+		out := "https://id.gs1.org/414/" + parts[0] + parts[1] + gs1.CheckDigit(parts[0]+parts[1])
 		if parts[2] != "0" && parts[2] != "" {
 			out += "/254/" + parts[2]
 		}
@@ -99,7 +99,7 @@ func CanonLocation(s string) string {
 	if i := strings.Index(s, "/414/"); i > 0 && strings.HasPrefix(s, "http") {
 		rest := s[i+5:]
 		gln, ext, _ := strings.Cut(rest, "/254/")
-		if len(gln) == 13 && digits(gln) && !strings.Contains(ext, "/") {
+		if len(gln) == 13 && gs1.Digits(gln) && !strings.Contains(ext, "/") {
 			out := "https://id.gs1.org/414/" + gln
 			if ext != "" {
 				out += "/254/" + ext
@@ -110,31 +110,9 @@ func CanonLocation(s string) string {
 	return s
 }
 
-func digits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// checkDigit is the GS1 mod-10 check digit of a key without it.
-func checkDigit(body string) string {
-	sum := 0
-	for i := len(body) - 1; i >= 0; i-- {
-		d := int(body[i] - '0')
-		if (len(body)-1-i)%2 == 0 {
-			d *= 3
-		}
-		sum += d
-	}
-	return strconv.Itoa((10 - sum%10) % 10)
-}
-
 // ValidGLN reports whether s is 13 digits with a correct check digit.
 func ValidGLN(s string) bool {
-	return len(s) == 13 && digits(s) && checkDigit(s[:12]) == s[12:]
+	return len(s) == 13 && gs1.Digits(s) && gs1.CheckDigit(s[:12]) == s[12:]
 }
 
 // normVocab stores a CBV value in one spelling (the CBV 2.0 web URI), so that a query for
@@ -173,20 +151,20 @@ func EPCSpellings(s string) []string {
 		parts := strings.SplitN(rest, ".", 3)
 		if k.ai == "00" {
 			// SSCC: CompanyPrefix.ExtensionSerialReference, 17 digits before the check digit.
-			if len(parts) != 2 || len(parts[0])+len(parts[1]) != 17 || !digits(parts[0]+parts[1]) {
+			if len(parts) != 2 || len(parts[0])+len(parts[1]) != 17 || !gs1.Digits(parts[0]+parts[1]) {
 				return out
 			}
 			body := parts[1][:1] + parts[0] + parts[1][1:]
-			return append(out, "https://id.gs1.org/00/"+body+checkDigit(body))
+			return append(out, "https://id.gs1.org/00/"+body+gs1.CheckDigit(body))
 		}
 		if len(parts) != 3 || len(parts[0])+len(parts[1]) != 13 {
 			return out
 		}
-		if !digits(parts[0]+parts[1]) || parts[2] == "" {
+		if !gs1.Digits(parts[0]+parts[1]) || parts[2] == "" {
 			return out
 		}
 		body := parts[1][:1] + parts[0] + parts[1][1:]
-		return append(out, "https://id.gs1.org/01/"+body+checkDigit(body)+k.sep+parts[2])
+		return append(out, "https://id.gs1.org/01/"+body+gs1.CheckDigit(body)+k.sep+parts[2])
 	}
 	if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
 		return out
@@ -207,7 +185,7 @@ func EPCSpellings(s string) []string {
 		if k.ai == "/00/" {
 			want = 18
 		}
-		if len(key) != want || !digits(key) || checkDigit(key[:want-1]) != key[want-1:] {
+		if len(key) != want || !gs1.Digits(key) || gs1.CheckDigit(key[:want-1]) != key[want-1:] {
 			continue
 		}
 		if s != "https://id.gs1.org"+s[i:] {
