@@ -38,26 +38,37 @@ type Relatedness struct {
 	Opportunities []Opportunity `json:"opportunities"`
 }
 
-func (a *API) getRelatedness(w http.ResponseWriter, r *http.Request) error {
+// relatednessQuery reads what both relatedness endpoints take: the region (required), the
+// indicator (REV), the period (the latest with figures) and the parent whose regions form
+// the space (赣州).
+func (a *API) relatednessQuery(r *http.Request) (*auth.Principal, string, relatedness.Query, error) {
 	p, err := principal(r)
 	if err != nil {
-		return err
+		return nil, "", relatedness.Query{}, err
 	}
 	// Refused before any parameter is looked at, so that a caller without the right learns
 	// nothing about which regions have figures.
 	if err := auth.Require(p, auth.ReadRelatedness); err != nil {
-		return err
+		return nil, "", relatedness.Query{}, err
 	}
 	q := r.URL.Query()
 	region := q.Get("region")
 	if region == "" {
-		return apperr.New(apperr.Invalid, "missing_region", "relatedness.err.no_region").With("region", "relatedness.err.no_region")
+		return nil, "", relatedness.Query{}, apperr.New(apperr.Invalid, "missing_region", "relatedness.err.no_region").With("region", "relatedness.err.no_region")
 	}
 	rq := relatedness.Query{Indicator: cmp.Or(q.Get("indicator"), "REV"), Period: q.Get("period"), Parent: cmp.Or(q.Get("parent"), "360700")}
 	if rq.Period == "" {
 		if rq.Period, err = a.DB.LatestPeriod(r.Context(), rq.Indicator); err != nil {
-			return err
+			return nil, "", relatedness.Query{}, err
 		}
+	}
+	return p, region, rq, nil
+}
+
+func (a *API) getRelatedness(w http.ResponseWriter, r *http.Request) error {
+	p, region, rq, err := a.relatednessQuery(r)
+	if err != nil {
+		return err
 	}
 	an, err := (&relatedness.Service{DB: a.DB}).Analyse(r.Context(), p, rq)
 	if err != nil {
@@ -115,26 +126,12 @@ type ShiftShare struct {
 }
 
 func (a *API) getShiftShare(w http.ResponseWriter, r *http.Request) error {
-	p, err := principal(r)
+	p, region, rq, err := a.relatednessQuery(r)
 	if err != nil {
 		return err
 	}
-	if err := auth.Require(p, auth.ReadRelatedness); err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	region := q.Get("region")
-	if region == "" {
-		return apperr.New(apperr.Invalid, "missing_region", "relatedness.err.no_region").With("region", "relatedness.err.no_region")
-	}
-	// The page's defaults: the latest period with figures, and the one before it as base.
-	rq := relatedness.Query{Indicator: cmp.Or(q.Get("indicator"), "REV"), Period: q.Get("period"), Parent: cmp.Or(q.Get("parent"), "360700")}
-	base := q.Get("base")
-	if rq.Period == "" {
-		if rq.Period, err = a.DB.LatestPeriod(r.Context(), rq.Indicator); err != nil {
-			return err
-		}
-	}
+	// The page's default base is the period before the one analysed.
+	base := r.URL.Query().Get("base")
 	if base == "" {
 		if base, err = a.DB.PreviousPeriod(r.Context(), rq.Indicator, rq.Period); err != nil {
 			return err
