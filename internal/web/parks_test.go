@@ -303,6 +303,25 @@ func TestLeadPages(t *testing.T) {
 			t.Errorf("lead export %v", x)
 		}
 		admExpect(t, f.env.Login("ent-a").Get("/leads"), http.StatusForbidden, "enterprise user lists leads")
+
+		// An enterprise in the registry whose place is not recorded does not block a lead; the
+		// lead page says why it might be local.
+		if err := db.Write(context.Background(), func(tx *store.Tx) error {
+			_, err := tx.InsertEnterprise(context.Background(), store.Enterprise{NameZh: "丙电池", Source: "t"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		uloc := admSeeOther(t, c.PostForm("/leads", url.Values{"target_name": {"丙电池"}, "link_id": {fmt.Sprint(f.link)},
+			"region_code": {"360700"}}), "/leads/", "lead for an enterprise of unknown place")
+		doc = admExpect(t, c.Get(uloc), http.StatusOK, "lead with a warning")
+		if w := swText(doc.Find(`[data-testid="lead-warning"]`)); !strings.Contains(w, "丙电池") {
+			t.Errorf("lead page warning %q, want one naming 丙电池", w)
+		}
+		doc = admExpect(t, c.Get(loc), http.StatusOK, "lead without a warning")
+		if n := doc.Find(`[data-testid="lead-warning"]`).Length(); n != 0 {
+			t.Errorf("a lead for an enterprise from elsewhere shows %d warnings", n)
+		}
 	})
 }
 
