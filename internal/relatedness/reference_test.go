@@ -149,7 +149,7 @@ func reference(x relatedness.Matrix) ref {
 				continue
 			}
 			for p := 0; p < np; p++ {
-				o.cog[r][p] += o.prox[q][p] / phiSum[q] * kp[q]
+				o.cog[r][p] += o.prox[q][p] / phiSum[q] * o.pci[q]
 			}
 		}
 		for p := 0; p < np; p++ {
@@ -157,8 +157,7 @@ func reference(x relatedness.Matrix) ref {
 				o.cog[r][p] = 0
 				continue
 			}
-			o.cog[r][p] /= sd
-			o.coi[r] += o.dens[r][p] * kp[p] / sd
+			o.coi[r] += o.dens[r][p] * o.pci[p]
 		}
 	}
 	return o

@@ -12,8 +12,8 @@
 //	sign       both multiplied by the sign of corr(diversity, kc), so more diverse regions rank higher
 //	normalised ECI = (kc − mean kc) / sd kc;  PCI = (kp − mean kc) / sd kc (py-ecomplexity scales PCI by
 //	           ECI's mean and standard deviation, so that ECI stays the mean PCI of a region's products)
-//	COI        coi_c  = Σ_p (1 − M_cp) ω_cp kp_p / sd kc
-//	COG        cog_cp = (1 − M_cp) Σ_q [φ_pq / Σ_r φ_rq] (1 − M_cq) kp_q / sd kc
+//	COI        coi_c  = Σ_p (1 − M_cp) ω_cp PCI_p
+//	COG        cog_cp = (1 − M_cp) Σ_q [φ_pq / Σ_r φ_rq] (1 − M_cq) PCI_q
 //
 // where D = diag(k_c), U = diag(k_p) and sd is the population standard deviation (numpy's
 // default). The eigenvector is found through the symmetric matrix S = U^-½ Mᵀ D⁻¹ M U^-½,
@@ -26,9 +26,10 @@
 // density gains a new industry brings to the industries the region still lacks. The
 // other variant found in implementations divides φ_pq by the candidate p's own total
 // proximity Σ_r φ_rp instead; for a candidate close to many industries that damps exactly
-// the spill-over COG is meant to reward, so it is not used. COI and COG are computed with
-// the eigenvector before normalisation and divided by ECI's standard deviation, like the
-// normalised PCI, so that all three are on one scale.
+// the spill-over COG is meant to reward, so it is not used. COI and COG weigh industries by
+// the normalised PCI, as the Atlas's definitions do, so an industry less complex than the
+// average region lowers them; py-ecomplexity's source could not be read on this machine
+// (no PyPI), so agreement with it beyond the published formulas is not checked.
 //
 // Shift-share (shiftshare.go) splits each region-industry change between two periods into
 // national growth, industry mix and regional shift.
@@ -237,12 +238,17 @@ func Compute(m Matrix) (*Result, error) {
 		return nil, bad("flat_eci", "relatedness.err.flat", "matrix")
 	}
 
-	// COI and COG from the eigenvector before normalisation.
-	w := make([]float64, nr*np) // (1 − M) ∘ kp
+	// COI and COG weigh each industry by its normalised PCI, as the Atlas defines them
+	// (a complexity below the mean counts against), not by the raw eigenvector.
+	pci := make([]float64, np)
+	for p := range kp {
+		pci[p] = (kp[p] - mean) / sd
+	}
+	w := make([]float64, nr*np) // (1 − M) ∘ PCI
 	for r := 0; r < nr; r++ {
 		for p := 0; p < np; p++ {
 			if mcp[r*np+p] == 0 {
-				w[r*np+p] = kp[p]
+				w[r*np+p] = pci[p]
 			}
 		}
 	}
@@ -264,19 +270,15 @@ func Compute(m Matrix) (*Result, error) {
 				row[p] = 0
 				continue
 			}
-			row[p] /= sd
-			coi += dens.Data[r*dens.Stride+p] * kp[p]
+			coi += dens.Data[r*dens.Stride+p] * pci[p]
 		}
-		res.COI[r] = coi / sd
+		res.COI[r] = coi
 	}
 	res.ECI = make([]float64, nr)
 	for r := range kc {
 		res.ECI[r] = (kc[r] - mean) / sd
 	}
-	res.PCI = make([]float64, np)
-	for p := range kp {
-		res.PCI[p] = (kp[p] - mean) / sd
-	}
+	res.PCI = pci
 	return res, nil
 }
 

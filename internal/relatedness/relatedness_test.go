@@ -68,10 +68,10 @@ func nearVec(t *testing.T, what string, got, want []float64, tol float64) {
 //	ECI = (−√5/2, (√5−3)/4, (√5+3)/4)
 //	PCI = ((kp + 1/6) · 3/√5) = (−√5/2, 3 − √5/2, √5 − 3/2)
 //
-//	COG (Atlas variant), for the cells with M = 0, over sd:
-//	    A,y = [⅔ kp_y + ¼ kp_z] · 3/√5    A,z = [⅓ kp_y + ½ kp_z] · 3/√5
-//	    B,y = ⅔ kp_y · 3/√5              C,x = ⅔ kp_x · 3/√5
-//	COI: A = ¼ kp_z · 3/√5 (ω_A,y = 0), B = ⅓ kp_y · 3/√5, C = ⅓ kp_x · 3/√5
+//	COG (Atlas variant), for the cells with M = 0, weighing by PCI:
+//	    A,y = ⅔ PCI_y + ¼ PCI_z    A,z = ⅓ PCI_y + ½ PCI_z
+//	    B,y = ⅔ PCI_y              C,x = ⅔ PCI_x
+//	COI: A = ¼ PCI_z (ω_A,y = 0), B = ⅓ PCI_y, C = ⅓ PCI_x
 func TestHandWorkedThreeByThree(t *testing.T) {
 	m := relatedness.Matrix{Regions: []string{"A", "B", "C"}, Industries: []string{"x", "y", "z"},
 		Values: []float64{1, 1, 1, 1, 1, 2, 1, 4, 4}}
@@ -89,10 +89,9 @@ func TestHandWorkedThreeByThree(t *testing.T) {
 	nearGrid(t, "density", res.Density, [][]float64{{2. / 3, 0, .25}, {1, 1. / 3, .75}, {1. / 3, 1, .75}}, tol)
 	nearVec(t, "ECI", res.ECI, []float64{-r5 / 2, (r5 - 3) / 4, (r5 + 3) / 4}, tol)
 	nearVec(t, "PCI", res.PCI, []float64{-r5 / 2, 3 - r5/2, r5 - 1.5}, tol)
-	kx, ky, kz := -1.0, r5-1, (3-r5)/2
-	sd := r5 / 3
-	nearGrid(t, "COG", res.COG, [][]float64{{0, (2./3*ky + .25*kz) / sd, (ky/3 + kz/2) / sd}, {0, 2. / 3 * ky / sd, 0}, {2. / 3 * kx / sd, 0, 0}}, tol)
-	nearVec(t, "COI", res.COI, []float64{.25 * kz / sd, ky / 3 / sd, kx / 3 / sd}, tol)
+	px, py, pz := -r5/2, 3-r5/2, r5-1.5
+	nearGrid(t, "COG", res.COG, [][]float64{{0, 2./3*py + .25*pz, py/3 + pz/2}, {0, 2. / 3 * py, 0}, {2. / 3 * px, 0, 0}}, tol)
+	nearVec(t, "COI", res.COI, []float64{.25 * pz, py / 3, px / 3}, tol)
 
 	// A lacks y and z; z is closer (density ¼ against 0), so it comes first.
 	ops := res.Opportunities(0)
