@@ -121,3 +121,23 @@ func Forbid() *Error { return New(Forbidden, "forbidden", "err.forbidden") }
 func Missing(what string) *Error {
 	return New(NotFound, "not_found", "err.not_found."+what)
 }
+
+// Fields collects every field problem of one input, so that a form shows them all at once;
+// the first problem gives the error its code and message.
+type Fields struct{ e *Error }
+
+// Add records a problem with field.
+func (f *Fields) Add(field, code, key string, args ...any) {
+	if f.e == nil {
+		f.e = New(Invalid, code, key, args...)
+	}
+	f.e.With(field, key, args...)
+}
+
+// Err is nil when no problem was added (a nil *Error in an error would not be).
+func (f *Fields) Err() error {
+	if f.e == nil {
+		return nil
+	}
+	return f.e
+}

@@ -33,16 +33,6 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// goalErrs collects every field problem of an edit.
-type goalErrs struct{ e *apperr.Error }
-
-func (f *goalErrs) add(field, code, key string, args ...any) {
-	if f.e == nil {
-		f.e = apperr.New(apperr.Invalid, code, key, args...)
-	}
-	f.e.With(field, key, args...)
-}
-
 // SaveGoal creates a named goal (create) or changes an existing one; a goal stays with
 // its plan.
 func (s *Service) SaveGoal(ctx context.Context, p *auth.Principal, in GoalInput, create bool) (store.PlanGoal, error) {
@@ -54,7 +44,7 @@ func (s *Service) SaveGoal(ctx context.Context, p *auth.Principal, in GoalInput,
 	}
 	var out store.PlanGoal
 	err := s.DB.Write(ctx, func(tx *store.Tx) error {
-		var bad goalErrs
+		var bad apperr.Fields
 		old, err := tx.PlanGoalByCode(ctx, in.Code)
 		exists := err == nil
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -64,24 +54,24 @@ func (s *Service) SaveGoal(ctx context.Context, p *auth.Principal, in GoalInput,
 		case !create && !exists:
 			return apperr.Missing("plan_goal")
 		case create && !goalCode.MatchString(in.Code):
-			bad.add("code", "bad_code", "planedit.err.code", in.Code)
+			bad.Add("code", "bad_code", "planedit.err.code", in.Code)
 		case create && exists:
-			bad.add("code", "duplicate_code", "goaledit.err.duplicate", in.Code)
+			bad.Add("code", "duplicate_code", "goaledit.err.duplicate", in.Code)
 		}
 		if !create {
 			in.PlanCode = old.PlanCode
 		}
 		if _, err := tx.PlanByCode(ctx, in.PlanCode); errors.Is(err, store.ErrNotFound) {
-			bad.add("plan", "unknown_plan", "planedit.err.unknown_plan", in.PlanCode)
+			bad.Add("plan", "unknown_plan", "planedit.err.unknown_plan", in.PlanCode)
 		} else if err != nil {
 			return err
 		}
 		if in.NameZh == "" {
-			bad.add("name_zh", "name_required", "planedit.err.name_required")
+			bad.Add("name_zh", "name_required", "planedit.err.name_required")
 		}
 		if in.Industry != "" {
 			if _, err := tx.IndustryByCode(ctx, in.Industry); errors.Is(err, store.ErrNotFound) {
-				bad.add("industry", "unknown_industry", "stats.err.unknown_industry", in.Industry)
+				bad.Add("industry", "unknown_industry", "stats.err.unknown_industry", in.Industry)
 			} else if err != nil {
 				return err
 			}
@@ -89,11 +79,11 @@ func (s *Service) SaveGoal(ctx context.Context, p *auth.Principal, in GoalInput,
 		order := 0
 		if in.SortOrder != "" {
 			if order, err = strconv.Atoi(in.SortOrder); err != nil {
-				bad.add("sort_order", "bad_number", "planedit.err.integer", in.SortOrder)
+				bad.Add("sort_order", "bad_number", "planedit.err.integer", in.SortOrder)
 			}
 		}
-		if bad.e != nil {
-			return bad.e
+		if err := bad.Err(); err != nil {
+			return err
 		}
 		out = store.PlanGoal{Code: in.Code, PlanCode: in.PlanCode, NameZh: in.NameZh, NameEn: in.NameEn, IndustryCode: in.Industry,
 			Quote: in.Quote, SortOrder: order}
@@ -128,11 +118,11 @@ func (s *Service) LinkTarget(ctx context.Context, p *auth.Principal, goal, targe
 		} else if err != nil {
 			return err
 		}
-		var bad goalErrs
+		var bad apperr.Fields
 		t, err := tx.PlanTargetByCode(ctx, target)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			bad.add("target", "unknown_target", "goaledit.err.unknown_target", target)
+			bad.Add("target", "unknown_target", "goaledit.err.unknown_target", target)
 		case err != nil:
 			return err
 		default:
@@ -141,14 +131,14 @@ func (s *Service) LinkTarget(ctx context.Context, p *auth.Principal, goal, targe
 				return err
 			}
 			if st.PlanCode != g.PlanCode {
-				bad.add("target", "target_of_other_plan", "goaledit.err.other_plan", target, st.PlanCode, g.PlanCode)
+				bad.Add("target", "target_of_other_plan", "goaledit.err.other_plan", target, st.PlanCode, g.PlanCode)
 			}
 		}
 		if reason == "" {
-			bad.add("reason", "reason_required", "goaledit.err.reason_link")
+			bad.Add("reason", "reason_required", "goaledit.err.reason_link")
 		}
-		if bad.e != nil {
-			return bad.e
+		if err := bad.Err(); err != nil {
+			return err
 		}
 		old, err := tx.GoalTargetByKey(ctx, goal, target)
 		exists := err == nil

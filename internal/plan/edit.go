@@ -47,32 +47,15 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// fieldErrs collects every field problem of an edit.
-type fieldErrs struct{ e *apperr.Error }
-
-func (f *fieldErrs) add(field, code, key string, args ...any) {
-	if f.e == nil {
-		f.e = apperr.New(apperr.Invalid, code, key, args...)
-	}
-	f.e.With(field, key, args...)
-}
-
-func (f *fieldErrs) err() error {
-	if f.e == nil {
-		return nil
-	}
-	return f.e
-}
-
 func trim(in *string) { *in = strings.TrimSpace(*in) }
 
-func optInt(field, s string, bad *fieldErrs) int {
+func optInt(field, s string, bad *apperr.Fields) int {
 	if s == "" {
 		return 0
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		bad.add(field, "bad_number", "planedit.err.integer", s)
+		bad.Add(field, "bad_number", "planedit.err.integer", s)
 	}
 	return n
 }
@@ -99,7 +82,7 @@ func (s *Service) SaveStage(ctx context.Context, p *auth.Principal, in StageInpu
 	}
 	var st store.PlanStage
 	err := s.DB.Write(ctx, func(tx *store.Tx) error {
-		var bad fieldErrs
+		var bad apperr.Fields
 		old, err := tx.PlanStageByCode(ctx, in.Code)
 		exists := err == nil
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -109,28 +92,28 @@ func (s *Service) SaveStage(ctx context.Context, p *auth.Principal, in StageInpu
 		case !create && !exists:
 			return apperr.Missing("plan_stage")
 		case create && !codePattern.MatchString(in.Code):
-			bad.add("code", "bad_code", "planedit.err.code", in.Code)
+			bad.Add("code", "bad_code", "planedit.err.code", in.Code)
 		case create && exists:
-			bad.add("code", "duplicate_code", "planedit.err.duplicate_stage", in.Code)
+			bad.Add("code", "duplicate_code", "planedit.err.duplicate_stage", in.Code)
 		}
 		if !create {
 			in.PlanCode = old.PlanCode // a stage does not move to another plan
 		}
 		pl, err := tx.PlanByCode(ctx, in.PlanCode)
 		if errors.Is(err, store.ErrNotFound) {
-			bad.add("plan", "unknown_plan", "planedit.err.unknown_plan", in.PlanCode)
+			bad.Add("plan", "unknown_plan", "planedit.err.unknown_plan", in.PlanCode)
 		} else if err != nil {
 			return err
 		}
 		if in.NameZh == "" {
-			bad.add("name_zh", "name_required", "planedit.err.name_required")
+			bad.Add("name_zh", "name_required", "planedit.err.name_required")
 		}
 		year, yerr := strconv.Atoi(in.Year)
 		switch {
 		case yerr != nil:
-			bad.add("year", "bad_year", "planedit.err.year", in.Year)
+			bad.Add("year", "bad_year", "planedit.err.year", in.Year)
 		case pl.Code != "" && (year <= pl.BaseYear || year > pl.EndYear):
-			bad.add("year", "year_outside_plan", "planedit.err.stage_year", year, pl.BaseYear, pl.EndYear)
+			bad.Add("year", "year_outside_plan", "planedit.err.stage_year", year, pl.BaseYear, pl.EndYear)
 		case pl.Code != "":
 			// Two stages ending in one year would leave a target's stage ambiguous.
 			stages, err := tx.PlanStagesTx(ctx, pl.Code)
@@ -139,13 +122,13 @@ func (s *Service) SaveStage(ctx context.Context, p *auth.Principal, in StageInpu
 			}
 			for _, o := range stages {
 				if o.Year == year && o.Code != in.Code {
-					bad.add("year", "year_taken", "planedit.err.stage_year_taken", year, o.Code)
+					bad.Add("year", "year_taken", "planedit.err.stage_year_taken", year, o.Code)
 				}
 			}
 		}
 		order := optInt("sort_order", in.SortOrder, &bad)
-		if bad.e != nil {
-			return bad.err()
+		if err := bad.Err(); err != nil {
+			return err
 		}
 		st = store.PlanStage{Code: in.Code, PlanCode: in.PlanCode, NameZh: in.NameZh, NameEn: in.NameEn, Year: year, Quote: in.Quote, SortOrder: order}
 		if !create {
@@ -161,8 +144,8 @@ func (s *Service) SaveStage(ctx context.Context, p *auth.Principal, in StageInpu
 			}
 			for code, y := range years {
 				if y <= from || y > to {
-					bad.add("year", "targets_outside_stage", "planedit.err.stage_targets", code, y, from+1, to)
-					return bad.err()
+					bad.Add("year", "targets_outside_stage", "planedit.err.stage_targets", code, y, from+1, to)
+					return bad.Err()
 				}
 			}
 		}
@@ -217,7 +200,7 @@ func (s *Service) SaveTarget(ctx context.Context, p *auth.Principal, in TargetIn
 	}
 	var out store.PlanTarget
 	err := s.DB.Write(ctx, func(tx *store.Tx) error {
-		var bad fieldErrs
+		var bad apperr.Fields
 		old, err := tx.PlanTargetByCode(ctx, in.Code)
 		exists := err == nil
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -227,24 +210,24 @@ func (s *Service) SaveTarget(ctx context.Context, p *auth.Principal, in TargetIn
 		case !create && !exists:
 			return apperr.Missing("plan_target")
 		case create && !codePattern.MatchString(in.Code):
-			bad.add("code", "bad_code", "planedit.err.code", in.Code)
+			bad.Add("code", "bad_code", "planedit.err.code", in.Code)
 		case create && exists:
-			bad.add("code", "duplicate_code", "planedit.err.duplicate_target", in.Code)
+			bad.Add("code", "duplicate_code", "planedit.err.duplicate_target", in.Code)
 		}
 		st, err := tx.PlanStageByCode(ctx, in.StageCode)
 		stageOK := err == nil
 		if errors.Is(err, store.ErrNotFound) {
-			bad.add("stage", "unknown_stage", "planedit.err.unknown_stage", in.StageCode)
+			bad.Add("stage", "unknown_stage", "planedit.err.unknown_stage", in.StageCode)
 		} else if err != nil {
 			return err
 		}
 		if in.NameZh == "" {
-			bad.add("name_zh", "name_required", "planedit.err.name_required")
+			bad.Add("name_zh", "name_required", "planedit.err.name_required")
 		}
 		// known records a code that names nothing as a field problem; other errors end the edit.
 		known := func(field, code, key string, err error) error {
 			if errors.Is(err, store.ErrNotFound) {
-				bad.add(field, "unknown_"+field, key, code)
+				bad.Add(field, "unknown_"+field, key, code)
 				return nil
 			}
 			return err
@@ -252,7 +235,7 @@ func (s *Service) SaveTarget(ctx context.Context, p *auth.Principal, in TargetIn
 		ind, ierr := tx.IndicatorByCode(ctx, in.Indicator)
 		switch {
 		case errors.Is(ierr, store.ErrNotFound):
-			bad.add("indicator", "unknown_indicator", "stats.err.unknown_indicator", in.Indicator)
+			bad.Add("indicator", "unknown_indicator", "stats.err.unknown_indicator", in.Indicator)
 		case ierr != nil:
 			return ierr
 		}
@@ -263,7 +246,7 @@ func (s *Service) SaveTarget(ctx context.Context, p *auth.Principal, in TargetIn
 			return err
 		}
 		if in.Comparison != ">=" && in.Comparison != ">" {
-			bad.add("comparison", "bad_comparison", "planedit.err.comparison", in.Comparison)
+			bad.Add("comparison", "bad_comparison", "planedit.err.comparison", in.Comparison)
 		}
 		var target stats.Micro
 		if ierr == nil {
@@ -274,19 +257,19 @@ func (s *Service) SaveTarget(ctx context.Context, p *auth.Principal, in TargetIn
 			v, err := stats.ParseValue(in.TargetValue, unit, ind.Unit)
 			switch {
 			case err != nil && unit != ind.Unit && !slices.Contains(stats.ConvertibleUnits(ind.Unit), unit):
-				bad.add("target_unit", "wrong_unit", "stats.err.unit", unit, ind.Code, strings.Join(stats.ConvertibleUnits(ind.Unit), "、"))
+				bad.Add("target_unit", "wrong_unit", "stats.err.unit", unit, ind.Code, strings.Join(stats.ConvertibleUnits(ind.Unit), "、"))
 			case err != nil:
-				bad.add("target_value", "bad_value", "stats.err.value", in.TargetValue, ind.Unit)
+				bad.Add("target_value", "bad_value", "stats.err.value", in.TargetValue, ind.Unit)
 			case v <= 0:
-				bad.add("target_value", "target_not_positive", "planedit.err.target_positive", in.TargetValue)
+				bad.Add("target_value", "target_not_positive", "planedit.err.target_positive", in.TargetValue)
 			case ind.Max != nil && int64(v) > *ind.Max:
-				bad.add("target_value", "above_max", "stats.err.above_max", in.TargetValue, stats.Micro(*ind.Max).String(), ind.Unit)
+				bad.Add("target_value", "above_max", "stats.err.above_max", in.TargetValue, stats.Micro(*ind.Max).String(), ind.Unit)
 			}
 			target = v
 		}
 		year, yerr := strconv.Atoi(in.TargetYear)
 		if yerr != nil {
-			bad.add("target_year", "bad_year", "planedit.err.year", in.TargetYear)
+			bad.Add("target_year", "bad_year", "planedit.err.year", in.TargetYear)
 		} else if stageOK {
 			pl, err := tx.PlanByCode(ctx, st.PlanCode)
 			if err != nil {
@@ -298,24 +281,24 @@ func (s *Service) SaveTarget(ctx context.Context, p *auth.Principal, in TargetIn
 			}
 			from, to := stageWindow(pl, stages, st)
 			if year <= from || year > to {
-				bad.add("target_year", "year_outside_stage", "planedit.err.target_year", year, name2(st.NameZh, st.Code), from+1, to)
+				bad.Add("target_year", "year_outside_stage", "planedit.err.target_year", year, name2(st.NameZh, st.Code), from+1, to)
 			}
 		}
 		if in.BaselineIndicator != "" {
 			if _, err := tx.IndicatorByCode(ctx, in.BaselineIndicator); errors.Is(err, store.ErrNotFound) {
-				bad.add("baseline_indicator", "unknown_indicator", "stats.err.unknown_indicator", in.BaselineIndicator)
+				bad.Add("baseline_indicator", "unknown_indicator", "stats.err.unknown_indicator", in.BaselineIndicator)
 			} else if err != nil {
 				return err
 			}
 			by, err := strconv.Atoi(in.BaselinePeriod)
 			switch {
 			case err != nil || len(in.BaselinePeriod) != 4:
-				bad.add("baseline_period", "bad_year", "planedit.err.baseline_period", in.BaselinePeriod)
+				bad.Add("baseline_period", "bad_year", "planedit.err.baseline_period", in.BaselinePeriod)
 			case yerr == nil && by >= year:
-				bad.add("baseline_period", "baseline_not_before", "planedit.err.baseline_before", by, year)
+				bad.Add("baseline_period", "baseline_not_before", "planedit.err.baseline_before", by, year)
 			}
 		} else if in.BaselinePeriod != "" || in.BaselineIndustry != "" {
-			bad.add("baseline_indicator", "baseline_indicator_required", "planedit.err.baseline_indicator")
+			bad.Add("baseline_indicator", "baseline_indicator_required", "planedit.err.baseline_indicator")
 		}
 		if in.BaselineIndustry != "" {
 			if _, err := tx.IndustryByCode(ctx, in.BaselineIndustry); known("baseline_industry", in.BaselineIndustry, "stats.err.unknown_industry", err) != nil {
@@ -324,19 +307,19 @@ func (s *Service) SaveTarget(ctx context.Context, p *auth.Principal, in TargetIn
 		}
 		if in.OtherBasisIndicator != "" {
 			if _, err := tx.IndicatorByCode(ctx, in.OtherBasisIndicator); errors.Is(err, store.ErrNotFound) {
-				bad.add("other_basis_indicator", "unknown_indicator", "stats.err.unknown_indicator", in.OtherBasisIndicator)
+				bad.Add("other_basis_indicator", "unknown_indicator", "stats.err.unknown_indicator", in.OtherBasisIndicator)
 			} else if err != nil {
 				return err
 			} else if in.OtherBasisIndicator == in.Indicator {
-				bad.add("other_basis_indicator", "same_basis", "planedit.err.same_basis", in.OtherBasisIndicator)
+				bad.Add("other_basis_indicator", "same_basis", "planedit.err.same_basis", in.OtherBasisIndicator)
 			}
 		}
 		if in.Source == "" {
-			bad.add("source", "source_required", "stats.err.source_required")
+			bad.Add("source", "source_required", "stats.err.source_required")
 		}
 		order := optInt("sort_order", in.SortOrder, &bad)
-		if bad.e != nil {
-			return bad.err()
+		if err := bad.Err(); err != nil {
+			return err
 		}
 		entered := in.TargetEntered
 		if entered == "" {

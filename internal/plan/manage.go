@@ -39,7 +39,7 @@ func (s *Service) SavePlan(ctx context.Context, p *auth.Principal, in PlanInput,
 	}
 	var out store.Plan
 	err := s.DB.Write(ctx, func(tx *store.Tx) error {
-		var bad fieldErrs
+		var bad apperr.Fields
 		old, err := tx.PlanByCode(ctx, in.Code)
 		exists := err == nil
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -49,22 +49,22 @@ func (s *Service) SavePlan(ctx context.Context, p *auth.Principal, in PlanInput,
 		case !create && !exists:
 			return errNoPlan()
 		case create && !codePattern.MatchString(in.Code):
-			bad.add("code", "bad_code", "planedit.err.code", in.Code)
+			bad.Add("code", "bad_code", "planedit.err.code", in.Code)
 		case create && exists:
-			bad.add("code", "duplicate_code", "planmanage.err.duplicate_plan", in.Code)
+			bad.Add("code", "duplicate_code", "planmanage.err.duplicate_plan", in.Code)
 		}
 		if in.NameZh == "" {
-			bad.add("name_zh", "name_required", "planedit.err.name_required")
+			bad.Add("name_zh", "name_required", "planedit.err.name_required")
 		}
 		if _, err := tx.RegionByCode(ctx, in.Region); errors.Is(err, store.ErrNotFound) {
-			bad.add("region", "unknown_region", "stats.err.unknown_region", in.Region)
+			bad.Add("region", "unknown_region", "stats.err.unknown_region", in.Region)
 		} else if err != nil {
 			return err
 		}
 		year := func(field, v string) (int, bool) {
 			y, err := strconv.Atoi(v)
 			if err != nil || y < minPlanYear || y > maxPlanYear {
-				bad.add(field, "bad_year", "planmanage.err.year", v, minPlanYear, maxPlanYear)
+				bad.Add(field, "bad_year", "planmanage.err.year", v, minPlanYear, maxPlanYear)
 				return 0, false
 			}
 			return y, true
@@ -72,14 +72,14 @@ func (s *Service) SavePlan(ctx context.Context, p *auth.Principal, in PlanInput,
 		base, okB := year("base_year", in.BaseYear)
 		end, okE := year("end_year", in.EndYear)
 		if okB && okE && end <= base {
-			bad.add("end_year", "end_not_after_base", "planmanage.err.end_after_base", end, base)
+			bad.Add("end_year", "end_not_after_base", "planmanage.err.end_after_base", end, base)
 		}
 		if in.Source == "" {
-			bad.add("source", "source_required", "stats.err.source_required")
+			bad.Add("source", "source_required", "stats.err.source_required")
 		}
 		order := optInt("sort_order", in.SortOrder, &bad)
-		if bad.e != nil {
-			return bad.err()
+		if err := bad.Err(); err != nil {
+			return err
 		}
 		if !create {
 			// Its stages must stay inside the plan's span as changed.
@@ -89,8 +89,8 @@ func (s *Service) SavePlan(ctx context.Context, p *auth.Principal, in PlanInput,
 			}
 			for _, st := range stages {
 				if st.Year <= base || st.Year > end {
-					bad.add("base_year", "stages_outside_plan", "planmanage.err.stages_outside", st.Code, st.Year, base+1, end)
-					return bad.err()
+					bad.Add("base_year", "stages_outside_plan", "planmanage.err.stages_outside", st.Code, st.Year, base+1, end)
+					return bad.Err()
 				}
 			}
 		}
